@@ -1,0 +1,86 @@
+# The two commands a developer needs: `make contract` (the gate) and `make test` (all tests).
+# Every target bootstraps .venv on first use, so a fresh clone needs nothing installed by hand.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+HOST   ?= 127.0.0.1
+PORT   ?= 8000
+WORKERS ?= 2
+PG_URL ?= postgresql://postgres@127.0.0.1:5432/test
+PROFILE ?= ci
+CONTRACT_ARGS ?=
+
+# PYTHONDONTWRITEBYTECODE makes pytest re-rewrite every imported module on each run.
+unexport PYTHONDONTWRITEBYTECODE
+
+.DEFAULT_GOAL := help
+.PHONY: help install run serve init-db seed-demo test test-postgres lint format spec spec-check \
+        spec-diff contract contract-fast contract-deep client client-check e2e bench clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  %-15s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP) ## Create .venv and install the project with its dev tools
+
+run: $(STAMP) ## Development server with reload (http://$(HOST):$(PORT))
+	$(BIN)/flask --app app init-db
+	$(BIN)/flask --app app run --debug --host $(HOST) --port $(PORT)
+
+serve: $(STAMP) ## Production server: gunicorn on $(HOST):$(PORT) with $(WORKERS) workers
+	$(BIN)/flask --app app init-db
+	$(BIN)/gunicorn --bind $(HOST):$(PORT) --workers $(WORKERS) \
+		--access-logfile - 'app:create_app()'
+
+init-db: $(STAMP) ## Create the tables in the configured database
+	$(BIN)/flask --app app init-db
+
+seed-demo: $(STAMP) ## Add a demo user (demo / demo-password) with a few todos
+	$(BIN)/flask --app app seed-demo
+
+test: $(STAMP) ## All tests (SQLite), including the gate's own fault-injection test
+	$(BIN)/pytest
+
+test-postgres: $(STAMP) ## The service's tests against PostgreSQL ($(PG_URL))
+	DATABASE_URL=$(PG_URL) $(BIN)/pytest tests/app
+
+lint: $(STAMP) ## ruff check and format check
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(STAMP) ## Apply ruff's fixes and formatting
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+spec: $(STAMP) ## Regenerate openapi/openapi.json and openapi.yaml from the code
+	$(BIN)/python -m openapi build
+
+spec-check: $(STAMP) ## Fail on drift between code and published spec; validate and lint it
+	$(BIN)/python -m openapi check
+
+BASE ?= git:origin/main
+spec-diff: $(STAMP) ## Classify changes of the published spec against BASE (default git:origin/main)
+	$(BIN)/python -m openapi diff $(BASE) openapi/openapi.json
+
+contract: spec-check ## The contract gate (profile $(PROFILE)): Schemathesis in-process against the published spec
+	$(BIN)/python -m contract_tests run --profile $(PROFILE) $(CONTRACT_ARGS)
+
+contract-fast: ## The gate's pre-push profile (seconds)
+	$(MAKE) contract PROFILE=fast
+
+contract-deep: ## The gate's nightly profile (many examples)
+	$(MAKE) contract PROFILE=deep
+
+bench: $(STAMP) ## Benchmarks: print the gate's speed figures
+	$(BIN)/python bench/contract_speed.py
+
+clean: ## Remove the venv, caches, reports and the local SQLite database
+	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis reports instance build *.egg-info
+	find . -name __pycache__ -type d -prune -exec rm -rf {} +

@@ -1,0 +1,111 @@
+"""flask-smorest, adjusted so that the document it generates tells the truth about the running app."""
+
+from __future__ import annotations
+
+import functools
+import json
+from collections.abc import Callable
+from typing import Any
+
+import flask_smorest
+from flask import current_app, request
+from flask_smorest import abort
+from webargs.flaskparser import FlaskParser
+
+from app.errors import ERROR_DOCS, ErrorSchema, error_payload
+from app.schemas.validators import UniqueItems
+
+JSON = "application/json"
+
+
+class StrictJsonParser(FlaskParser):
+    """webargs' parser, plus a 400 for JSON that parses into trouble (huge integers, deep nesting)."""
+
+    def _handle_invalid_json_error(self, error: Exception, req: Any, *args: Any, **kwargs: Any) -> Any:
+        abort(400, message=f"The body is not valid JSON: {error}", errors={"json": ["Invalid JSON body."]})
+
+    def _raw_load_json(self, req: Any) -> Any:
+        try:
+            return super()._raw_load_json(req)
+        except json.JSONDecodeError:
+            raise
+        except (ValueError, RecursionError) as exc:  # int digit limit, nesting depth
+            abort(400, message=f"The body is not valid JSON: {exc}", errors={"json": ["Invalid JSON body."]})
+
+
+class Blueprint(flask_smorest.Blueprint):
+    """A blueprint whose JSON bodies are JSON only (415 otherwise) and whose input errors are documented."""
+
+    ARGUMENTS_PARSER = StrictJsonParser()
+
+    def arguments(self, schema: Any, *, location: str = "json", **kwargs: Any) -> Callable:
+        decorator = super().arguments(schema, location=location, **kwargs)
+        if location != "json":
+            return lambda func: self.errors(422)(decorator(func))
+
+        def json_only(func: Callable) -> Callable:
+            parsed = decorator(func)
+
+            @functools.wraps(parsed)
+            def wrapper(*args: Any, **kw: Any) -> Any:
+                if not request.is_json:
+                    abort(
+                        415,
+                        message=f"Send the body as {JSON} (got {request.mimetype or 'no Content-Type'}).",
+                    )
+                return parsed(*args, **kw)
+
+            return self.errors(400, 413, 415, 422)(wrapper)
+
+        return json_only
+
+    def errors(self, *codes: int) -> Callable:
+        """Document error statuses with the error envelope, once each, however many decorators ask."""
+
+        def decorator(func: Callable) -> Callable:
+            documented = func.__dict__.setdefault("_documented_errors", set())
+            for code in sorted(set(codes) - documented):
+                description, headers = ERROR_DOCS[code]
+                func = self.alt_response(
+                    code, schema=ErrorSchema, description=description, headers=headers or None
+                )(func)
+                documented.add(code)
+            return func
+
+        return decorator
+
+
+class Api(flask_smorest.Api):
+    """The API object: our error envelope for every HTTP error, and no catch-all `default` response."""
+
+    ERROR_SCHEMA = ErrorSchema
+    # `default` would match any status, so an undocumented status could never be reported.
+    DEFAULT_ERROR_RESPONSE_NAME = None
+
+    def handle_http_exception(self, error: Any) -> Any:
+        if (error.code or 500) >= 500:
+            original = getattr(error, "original_exception", None)
+            current_app.logger.error("Request failed: %s", error, exc_info=original)
+        return error_payload(error)
+
+    def init_app(self, app: Any, **kwargs: Any) -> None:
+        super().init_app(app, **kwargs)
+        app.after_request(_no_content_type_without_content)
+
+    def _init_spec(self, **kwargs: Any) -> None:
+        super()._init_spec(**kwargs)
+        self.ma_plugin.converter.add_attribute_function(unique_items_attribute)
+
+
+def _no_content_type_without_content(response: Any) -> Any:
+    """A 204 has no body, so it has no media type either."""
+    if response.status_code == 204:
+        response.headers.pop("Content-Type", None)
+    return response
+
+
+def unique_items_attribute(self: Any, field: Any, **kwargs: Any) -> dict[str, Any]:
+    """Document our UniqueItems validator as `uniqueItems`, which apispec does not know."""
+    if any(isinstance(v, UniqueItems) for v in getattr(field, "validators", ())):
+        return {"uniqueItems": True}
+    return {}

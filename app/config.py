@@ -1,0 +1,84 @@
+"""Settings: defaults that work out of the box, overridden by environment variables, then by create_app()."""
+
+from __future__ import annotations
+
+import os
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+DEV_SECRET_KEY = "insecure-development-key-do-not-use-in-production"
+
+ENVIRONMENTS = ("development", "production", "testing")
+
+
+class ConfigError(RuntimeError):
+    """Raised when the settings would make the service unsafe or unable to start."""
+
+
+def project_version() -> str:
+    """The installed project's version, which is also the API's `info.version`."""
+    try:
+        return metadata.version("todo-contract")
+    except metadata.PackageNotFoundError:  # running from a source tree that was never installed
+        return "0.0.0"
+
+
+def _int_env(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise ConfigError(f"{name} must be an integer, got {raw!r}") from exc
+
+
+def normalize_database_url(url: str) -> str:
+    """Use the psycopg 3 driver for plain `postgresql://` URLs, which SQLAlchemy maps to psycopg2."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def load_settings(instance_path: str, overrides: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Merge defaults, environment variables and explicit overrides, then refuse unsafe combinations."""
+    env = os.environ
+    settings: dict[str, Any] = {
+        "APP_ENV": env.get("APP_ENV", "development"),
+        "SECRET_KEY": env.get("SECRET_KEY") or None,
+        "DATABASE_URL": env.get("DATABASE_URL") or "sqlite:///" + str(Path(instance_path) / "todo.sqlite3"),
+        "MAX_CONTENT_LENGTH": _int_env("MAX_CONTENT_LENGTH", 64 * 1024),
+        "TOKEN_TTL_SECONDS": _int_env("TOKEN_TTL_SECONDS", 3600),
+        "PASSWORD_HASH_TIME_COST": _int_env("PASSWORD_HASH_TIME_COST", 3),
+        "PASSWORD_HASH_MEMORY_COST": _int_env("PASSWORD_HASH_MEMORY_COST", 64 * 1024),
+        "LOG_LEVEL": env.get("LOG_LEVEL", "INFO"),
+        # Flask answers OPTIONS by itself unless told not to; the contract lists the methods that exist.
+        "PROVIDE_AUTOMATIC_OPTIONS": False,
+        "JSON_SORT_KEYS": False,
+        # flask-smorest / apispec
+        "API_TITLE": "Todo API",
+        "API_VERSION": project_version(),
+        "OPENAPI_VERSION": "3.1.0",
+        "OPENAPI_URL_PREFIX": "/",
+        "OPENAPI_JSON_PATH": "openapi.json",
+    }
+    if overrides:
+        settings.update(overrides)
+    if settings.get("TESTING") and "APP_ENV" not in (overrides or {}):
+        settings["APP_ENV"] = "testing"
+    if settings["APP_ENV"] not in ENVIRONMENTS:
+        raise ConfigError(f"APP_ENV must be one of {', '.join(ENVIRONMENTS)}, got {settings['APP_ENV']!r}")
+    if not settings["SECRET_KEY"]:
+        if settings["APP_ENV"] == "production":
+            raise ConfigError(
+                "SECRET_KEY is not set. A production start refuses to run with a guessable key: "
+                "set SECRET_KEY to a long random value, e.g. "
+                "SECRET_KEY=$(python3 -c 'import secrets; print(secrets.token_urlsafe(48))')"
+            )
+        settings["SECRET_KEY"] = DEV_SECRET_KEY
+    settings["DATABASE_URL"] = normalize_database_url(settings["DATABASE_URL"])
+    if settings["TOKEN_TTL_SECONDS"] <= 0:
+        raise ConfigError("TOKEN_TTL_SECONDS must be positive")
+    return settings
