@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 from flask import Flask, current_app, g
+from flask.cli import with_appcontext
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
@@ -76,6 +77,7 @@ def _ensure_sqlite_folder(url: str) -> None:
 
 @click.command("init-db")
 @click.option("--drop", is_flag=True, help="Drop existing tables first (destroys data).")
+@with_appcontext
 def init_db_command(drop: bool) -> None:
     """Create the database tables."""
     init_db(current_app, drop=drop)
@@ -85,6 +87,7 @@ def init_db_command(drop: bool) -> None:
 @click.command("seed-demo")
 @click.option("--username", default="demo", show_default=True)
 @click.option("--password", default="demo-password", show_default=True)
+@with_appcontext
 def seed_demo_command(username: str, password: str) -> None:
     """Create a demo user with a few todos (idempotent: an existing user is left as is)."""
     from app.auth.service import create_user, find_user

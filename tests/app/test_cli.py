@@ -1,0 +1,41 @@
+"""The `init-db` and `seed-demo` commands, run as `flask --app app <command>` would run them."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, inspect, select
+
+from app.database import engine_for
+from app.models import Todo, User
+
+
+def test_init_db_creates_every_table(app, runner):
+    engine = engine_for(app)
+    from app.models import Base
+
+    Base.metadata.drop_all(engine)
+    result = runner.invoke(args=["init-db"])
+    assert result.exit_code == 0, result.output
+    assert "Initialized" in result.output
+    assert {"users", "access_tokens", "todos", "todo_tags"} <= set(inspect(engine).get_table_names())
+
+
+def test_seed_demo_creates_a_user_who_can_log_in(runner, client, db):
+    result = runner.invoke(args=["seed-demo"])
+    assert result.exit_code == 0, result.output
+    user = db.scalar(select(User).where(User.username == "demo"))
+    assert user is not None
+    assert db.scalar(select(func.count()).select_from(Todo).where(Todo.owner_id == user.id)) == 3
+    login = client.post("/api/auth/login", json={"username": "demo", "password": "demo-password"})
+    assert login.status_code == 200
+    todos = client.get("/api/todos", headers={"Authorization": f"Bearer {login.get_json()['access_token']}"})
+    assert todos.status_code == 200
+    assert len(todos.get_json()) == 3
+
+
+def test_seed_demo_twice_changes_nothing(runner, db):
+    assert runner.invoke(args=["seed-demo"]).exit_code == 0
+    again = runner.invoke(args=["seed-demo"])
+    assert again.exit_code == 0, again.output
+    assert "already exists" in again.output
+    assert db.scalar(select(func.count()).select_from(User)) == 1
+    assert db.scalar(select(func.count()).select_from(Todo)) == 3
