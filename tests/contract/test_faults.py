@@ -10,10 +10,9 @@ TODO = {"title": "Buy milk", "tags": ["home"]}
 
 
 @pytest.fixture
-def user(app, login):
+def user(client, auth_headers):
     """A client on the app and the headers of a logged-in user (before any fault is injected)."""
-    client = app.test_client()
-    return client, login(client)
+    return client, auth_headers
 
 
 def test_every_fault_names_a_check_and_operations():
@@ -105,7 +104,7 @@ def test_auth_ignored_serves_anonymous_reads_as_the_last_user(app, user):
     assert client.get("/api/auth/me").status_code == 401  # nobody has been served yet
     assert client.get("/api/auth/me", headers=auth).status_code == 200
     anonymous = client.get("/api/auth/me")
-    assert anonymous.status_code == 200 and anonymous.get_json()["username"] == "fault-tester"
+    assert anonymous.status_code == 200 and anonymous.get_json()["username"] == "alice"
     assert client.get("/api/todos", headers={"Authorization": "Bearer forged"}).status_code == 401
     assert client.post("/api/todos", json=TODO).status_code == 401
 
@@ -134,10 +133,9 @@ def test_missing_location_on_created_todo_only(app, user):
 
 
 @pytest.mark.parametrize("name", sorted(FAULTS))
-def test_untouched_requests_behave_like_the_clean_app(app, login, name):
+def test_untouched_requests_behave_like_the_clean_app(app, user, name):
     """Requests outside a fault's reach get exactly the clean app's answers."""
-    client = app.test_client()
-    auth = login(client)
+    client, auth = user
     inject(app, name)
     health = client.get("/healthz")
     assert health.status_code == 200 and health.get_json() == {"status": "ok"}
