@@ -1,0 +1,93 @@
+"""`python -m contract_tests run` / `contract-gate run`: the gate from the command line."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from contract_tests.auth import AuthHookError
+from contract_tests.gate import GateOptions, run_gate
+from contract_tests.profiles import DEFAULT_PROFILE, PROFILES
+from contract_tests.target import TargetError
+
+DEFAULT_REPORTS_DIR = Path("reports")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="contract-gate", description="Schemathesis against the published OpenAPI document, in-process."
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+    run = commands.add_parser("run", help="Run the contract gate", description=_profiles_help())
+    run.formatter_class = argparse.RawDescriptionHelpFormatter
+    run.add_argument(
+        "--profile", choices=list(PROFILES), default=DEFAULT_PROFILE, help="budget (default: ci)"
+    )
+    run.add_argument("--app", help="module:factory of the Flask/WSGI app (default: CONTRACT_APP or our app)")
+    run.add_argument(
+        "--spec", help="path or URL of the spec (default: CONTRACT_SPEC or openapi/openapi.json)"
+    )
+    run.add_argument("--base-url", help="test a running server over HTTP instead of an in-process app")
+    run.add_argument(
+        "--auth", help="module:callable auth hook (default: CONTRACT_AUTH or register+login; 'none')"
+    )
+    run.add_argument("--database-url", help="database for the in-process app (default: a fresh SQLite file)")
+    run.add_argument("--seed", type=int, help="Hypothesis seed (default: the profile's)")
+    run.add_argument("--workers", type=int, help="Schemathesis workers (default: the profile's)")
+    run.add_argument("--max-examples", type=int, help="override the profile's examples per operation")
+    run.add_argument(
+        "--require-status-coverage",
+        action="store_true",
+        help="fail when a documented status code was never observed",
+    )
+    run.add_argument(
+        "--reports", type=Path, default=DEFAULT_REPORTS_DIR, help="reports directory (default: reports)"
+    )
+    run.add_argument("--no-replay", action="store_true", help="do not re-send failures to detect flaky ones")
+    return parser
+
+
+def _profiles_help() -> str:
+    lines = ["Profiles:"]
+    for profile in PROFILES.values():
+        seed = profile.seed if profile.seed is not None else "random"
+        lines.append(
+            f"  {profile.name:5} {profile.max_examples} examples/operation, "
+            f"phases {','.join(profile.phases)}, workers {profile.workers}, seed {seed}: "
+            f"{profile.description}"
+        )
+    return "\n".join(lines)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Exit 0 when the gate passes, 1 when it fails, 2 when it cannot run."""
+    args = build_parser().parse_args(argv)
+    options = GateOptions(
+        app=args.app,
+        spec=args.spec,
+        profile=args.profile,
+        seed=args.seed,
+        workers=args.workers,
+        base_url=args.base_url or os.environ.get("CONTRACT_BASE_URL") or None,
+        reports_dir=args.reports,
+        require_status_coverage=args.require_status_coverage,
+        replay=not args.no_replay,
+        auth=args.auth,
+        database_url=args.database_url,
+        max_examples=args.max_examples,
+    )
+    try:
+        report = run_gate(options, echo=lambda line: print(line, flush=True))
+    except (TargetError, AuthHookError, ValueError) as exc:
+        print(f"contract gate: {exc}", file=sys.stderr)
+        return 2
+    print()
+    print(report.render())
+    return 0 if report.ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

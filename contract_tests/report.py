@@ -1,0 +1,186 @@
+"""What a gate run found: failures a person can act on, status coverage per operation, and totals."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+EXCERPT_CHARS = 600
+
+
+@dataclass(slots=True)
+class Failure:
+    """One contract violation: where, which check, what came back, and how to send it again."""
+
+    check: str
+    operation: str
+    title: str
+    message: str
+    curl: str
+    status_code: int | None
+    response_excerpt: str
+    phase: str
+    seed: int
+    flaky: bool = False
+    # When the failure did not reproduce on replay: what the replay got instead.
+    replay_status_code: int | None = None
+    replay_excerpt: str | None = None
+
+    def render(self, index: int) -> str:
+        kind = "FLAKY (did not reproduce on replay)" if self.flaky else "FAILED"
+        lines = [
+            f"{index}. {kind}: {self.operation} [{self.check}] ({self.phase} phase, seed {self.seed})",
+            _indent(self.title + ("\n" + self.message if self.message else "")),
+            f"   Response ({self.status_code}): {self.response_excerpt or '<empty body>'}",
+        ]
+        if self.flaky:
+            lines.append(
+                f"   Replay response ({self.replay_status_code}): {self.replay_excerpt or '<empty body>'}"
+            )
+        lines.append("   Reproduce with:")
+        lines.append(_indent(self.curl, "      "))
+        return "\n".join(lines)
+
+
+@dataclass(slots=True)
+class OperationCoverage:
+    """The statuses an operation documents, and the ones the run actually saw."""
+
+    operation: str
+    documented: list[str]
+    observed: list[int]
+    cases: int = 0
+
+    @property
+    def missing(self) -> list[str]:
+        """Documented statuses (or ranges such as `2XX`) that no response matched."""
+        return [
+            status for status in self.documented if not any(_matches(status, seen) for seen in self.observed)
+        ]
+
+    @property
+    def undocumented(self) -> list[int]:
+        return [
+            seen for seen in self.observed if not any(_matches(status, seen) for status in self.documented)
+        ]
+
+
+def _matches(documented: str, status: int) -> bool:
+    if documented == "default":
+        return True
+    text = str(status)
+    return len(documented) == 3 and all(d in ("X", "x", s) for d, s in zip(documented, text, strict=True))
+
+
+@dataclass(slots=True)
+class Totals:
+    operations: int = 0
+    cases: int = 0
+    requests: int = 0
+    checks_run: int = 0
+    failures: int = 0
+    flaky: int = 0
+    errors: int = 0
+    seconds: float = 0.0
+
+
+@dataclass(slots=True)
+class GateReport:
+    """The verdict of a run and everything needed to act on it."""
+
+    profile: str
+    seed: int
+    target: str
+    spec: str
+    failures: list[Failure] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    coverage: list[OperationCoverage] = field(default_factory=list)
+    totals: Totals = field(default_factory=Totals)
+    require_status_coverage: bool = False
+    reports: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def uncovered(self) -> dict[str, list[str]]:
+        """Documented statuses never observed, by operation."""
+        return {row.operation: row.missing for row in self.coverage if row.missing}
+
+    @property
+    def ok(self) -> bool:
+        """Passed: no failure (flaky ones included), no error, and, when required, every status seen."""
+        if self.failures or self.errors:
+            return False
+        return not (self.require_status_coverage and self.uncovered)
+
+    def checks_failed(self) -> set[str]:
+        return {failure.check for failure in self.failures}
+
+    def coverage_table(self) -> str:
+        """A fixed-width table: operation, documented statuses, observed ones, and what is missing."""
+        header = ("operation", "cases", "documented", "observed", "never observed")
+        rows = [
+            (
+                row.operation,
+                str(row.cases),
+                " ".join(row.documented),
+                " ".join(str(code) for code in sorted(row.observed)),
+                " ".join(row.missing) or "-",
+            )
+            for row in self.coverage
+        ]
+        widths = [max(len(line[i]) for line in [header, *rows]) for i in range(len(header))]
+        render = lambda cells: "  ".join(cell.ljust(width) for cell, width in zip(cells, widths, strict=True))  # noqa: E731
+        return "\n".join(
+            [render(header), render(tuple("-" * w for w in widths)), *map(render, rows)]
+        ).rstrip()
+
+    def render(self) -> str:
+        """The console summary: failures first, then the coverage table, totals and the verdict."""
+        t = self.totals
+        out = [
+            f"Contract gate: {self.target}",
+            f"Spec: {self.spec}",
+            f"Profile: {self.profile}, seed {self.seed}",
+        ]
+        if self.failures:
+            out += ["", f"Failures ({len(self.failures)}):", ""]
+            out += [failure.render(i) + "\n" for i, failure in enumerate(self.failures, 1)]
+        if self.errors:
+            out += ["", f"Errors ({len(self.errors)}):", *(_indent(error) for error in self.errors)]
+        out += ["", "Status coverage (documented vs observed):", self.coverage_table(), ""]
+        out.append(
+            f"Totals: {t.operations} operations, {t.cases} cases, {t.requests} requests, "
+            f"{t.checks_run} checks run, {t.failures} failures ({t.flaky} flaky), {t.errors} errors "
+            f"in {t.seconds:.1f} s"
+        )
+        if self.uncovered:
+            verb = (
+                "FAILS the gate (--require-status-coverage)"
+                if self.require_status_coverage
+                else "not required"
+            )
+            count = sum(len(missing) for missing in self.uncovered.values())
+            out.append(f"Documented statuses never observed: {count} ({verb})")
+        for name, path in self.reports.items():
+            out.append(f"{name}: {path}")
+        out.append(f"Verdict: {'PASS' if self.ok else 'FAIL'}")
+        if not self.ok and self.failures:
+            out.append(
+                f"Reproduce the run: python -m contract_tests run --profile {self.profile} --seed {self.seed}"
+            )
+        return "\n".join(out)
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["ok"] = self.ok
+        data["uncovered"] = self.uncovered
+        return data
+
+    def write_json(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(self.to_dict(), indent=2, default=str) + "\n", encoding="utf-8")
+
+
+def _indent(text: str, prefix: str = "   ") -> str:
+    return "\n".join(prefix + line if line else line for line in text.splitlines())
