@@ -98,16 +98,22 @@ class Rfc3339DateTime(fields.DateTime):
 
     default_error_messages: typing.ClassVar[dict[str, str]] = {
         "invalid": "Not a valid RFC 3339 date-time (e.g. 2026-11-24T17:09:52Z).",
+        "too_long": "Longer than {max_length} characters.",
     }
+    # With nanoseconds and an offset a date-time is 35 characters; the grammar alone allows any length.
+    MAX_LENGTH = 64
 
     def __init__(self, **kwargs: typing.Any) -> None:
-        super().__init__(format="iso", **kwargs)
+        metadata = {"maxLength": self.MAX_LENGTH, **(kwargs.pop("metadata", None) or {})}
+        super().__init__(format="iso", metadata=metadata, **kwargs)
 
     def _deserialize(
         self, value: typing.Any, attr: str | None, data: Mapping[str, typing.Any] | None, **kwargs: typing.Any
     ) -> dt.datetime:
         if not isinstance(value, str):
             raise self.make_error("invalid")
+        if len(value) > self.MAX_LENGTH:
+            raise self.make_error("too_long", max_length=self.MAX_LENGTH)
         match = _RFC3339.match(value)
         if not match:
             raise self.make_error("invalid")
