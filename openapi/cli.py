@@ -1,12 +1,14 @@
-"""Command line: `build`, `check`, `lint`, `diff`."""
+"""Command line: `build`, `check`, `lint PATH`, `diff BASE [HEAD]`, `rules`."""
 
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from collections.abc import Sequence
 
-from openapi import build
+from openapi import build, check, lint
+from openapi import document as d
 
 
 def _cmd_build(args: argparse.Namespace) -> int:
@@ -19,11 +21,77 @@ def _cmd_build(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_check(args: argparse.Namespace) -> int:
+    result = check.check()
+    print(check.report(result))
+    return 0 if result.ok else 1
+
+
+def _cmd_lint(args: argparse.Namespace) -> int:
+    try:
+        doc = d.load(args.path)
+    except d.SpecError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    findings = lint.lint(doc)
+    errors = check.validate(doc) if args.validate else []
+    if args.format == "json":
+        payload = {"findings": [f.as_dict() for f in findings], "validation_errors": errors}
+        print(json.dumps(payload, indent=2))
+    else:
+        for error in errors:
+            print(f"meta-schema: {error}")
+        if findings:
+            print(lint.format_findings(findings))
+        print(f"{args.path}: {len(findings)} lint finding(s), {len(errors)} meta-schema error(s)")
+    return 1 if findings or errors else 0
+
+
+def _cmd_diff(args: argparse.Namespace) -> int:
+    from openapi import diff
+
+    return diff.run(args)
+
+
+def _cmd_rules(args: argparse.Namespace) -> int:
+    from openapi import breaking_rules
+
+    print("lint rules:")
+    for rule in lint.RULES:
+        print(f"  {rule.id:30} {rule.summary}")
+    print("diff rules:")
+    for rule in breaking_rules.RULES.values():
+        print(f"  {rule.id:50} {rule.level:9} {rule.summary}")
+    return 0
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m openapi", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("build", help="write openapi/openapi.json and openapi.yaml from the app")
     p.set_defaults(func=_cmd_build)
+    p = sub.add_parser("check", help="fail on drift between code and published spec; validate and lint it")
+    p.set_defaults(func=_cmd_check)
+    p = sub.add_parser("lint", help="lint any OpenAPI 3.0/3.1 file (JSON or YAML)")
+    p.add_argument("path")
+    p.add_argument("--format", choices=("text", "json"), default="text")
+    p.add_argument("--no-validate", dest="validate", action="store_false", help="skip the meta-schema check")
+    p.set_defaults(func=_cmd_lint)
+    p = sub.add_parser("diff", help="classify the changes from BASE to HEAD: breaking, warning, info")
+    p.add_argument("base", help="a file, `git:REF` (reads --git-path at REF) or `git:REF:PATH`")
+    p.add_argument("head", nargs="?", default=str(build.JSON_PATH.relative_to(build.SPEC_DIR.parent)))
+    p.add_argument("--format", choices=("text", "json", "markdown"), default="text")
+    p.add_argument("--accepted", help="accepted changes file (default: openapi/accepted-changes.yaml)")
+    p.add_argument("--git-path", default=d.DEFAULT_GIT_PATH, help="the spec's path inside the repository")
+    p.add_argument(
+        "--fail-on",
+        choices=("breaking", "warning"),
+        default="breaking",
+        help="lowest level that fails the run (unless the major version was increased)",
+    )
+    p.set_defaults(func=_cmd_diff)
+    p = sub.add_parser("rules", help="list the lint and diff rule ids")
+    p.set_defaults(func=_cmd_rules)
     return parser
 
 
