@@ -1,0 +1,180 @@
+"""Accounts: register, log in, log out, who am I; and the bearer-token gate on every secured operation."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from sqlalchemy import func, select
+
+from app.auth.service import token_digest
+from app.models import AccessToken, User
+from tests.conftest import DEFAULT_PASSWORD
+
+SECURED = [
+    ("get", "/api/auth/me"),
+    ("post", "/api/auth/logout"),
+    ("get", "/api/todos"),
+    ("post", "/api/todos"),
+    ("get", "/api/todos/1"),
+    ("patch", "/api/todos/1"),
+    ("put", "/api/todos/1"),
+    ("delete", "/api/todos/1"),
+]
+
+
+@pytest.fixture
+def digest(app):
+    """The HMAC the app stores for a token, computed with the app's own key."""
+
+    def compute(token: str) -> str:
+        with app.app_context():
+            return token_digest(token)
+
+    return compute
+
+
+def test_register_stores_an_argon2_hash_not_the_password(client, db):
+    response = client.post("/api/auth/register", json={"username": "ada", "password": DEFAULT_PASSWORD})
+    assert response.status_code == 201, response.get_json()
+    body = response.get_json()
+    assert body.keys() == {"id", "username", "created_at"}
+    assert body["username"] == "ada"
+    assert response.headers["Location"] == "/api/auth/me"
+    user = db.scalar(select(User).where(User.username == "ada"))
+    assert user is not None and user.id == body["id"]
+    assert user.password_hash.startswith("$argon2id$")
+    assert DEFAULT_PASSWORD not in user.password_hash
+
+
+def test_register_a_taken_username_is_409(auth, expect_error, db):
+    assert auth.register("ada").status_code == 201
+    body = expect_error(auth.register("ada", "another password"), 409)
+    assert "ada" in body["message"]
+    assert db.scalar(select(func.count()).select_from(User)) == 1
+
+
+@pytest.mark.parametrize(
+    ("payload", "field"),
+    [
+        ({"password": DEFAULT_PASSWORD}, "username"),
+        ({"username": "ada"}, "password"),
+        ({"username": "ab", "password": DEFAULT_PASSWORD}, "username"),
+        ({"username": "a" * 33, "password": DEFAULT_PASSWORD}, "username"),
+        ({"username": "ada lovelace", "password": DEFAULT_PASSWORD}, "username"),
+        ({"username": "ada", "password": "short"}, "password"),
+        ({"username": "ada", "password": "x" * 129}, "password"),
+        ({"username": 42, "password": DEFAULT_PASSWORD}, "username"),
+        ({"username": "ada", "password": None}, "password"),
+        ({"username": "ada", "password": DEFAULT_PASSWORD, "admin": True}, "admin"),
+    ],
+)
+def test_register_invalid_input_is_422_by_field(client, expect_error, db, payload, field):
+    body = expect_error(client.post("/api/auth/register", json=payload), 422)
+    assert field in body["errors"]["json"], body
+    assert db.scalar(select(func.count()).select_from(User)) == 0
+
+
+def test_login_returns_a_bearer_token_stored_only_as_its_hmac(auth, db, digest):
+    auth.register("ada")
+    response = auth.login("ada")
+    assert response.status_code == 200, response.get_json()
+    body = response.get_json()
+    assert body["token_type"] == "Bearer"
+    assert body["expires_in"] == 3600
+    token = body["access_token"]
+    assert len(token) >= 32
+    stored = db.scalars(select(AccessToken)).all()
+    assert len(stored) == 1
+    assert stored[0].token_hash == digest(token)
+    assert token not in stored[0].token_hash
+    assert stored[0].revoked_at is None
+    expires_at = dt.datetime.fromisoformat(body["expires_at"])
+    assert expires_at == stored[0].expires_at
+    assert abs((expires_at - dt.datetime.now(dt.UTC)).total_seconds() - 3600) < 60
+
+
+@pytest.mark.parametrize(
+    ("username", "password"),
+    [("ada", "wrong password"), ("nobody", DEFAULT_PASSWORD)],
+    ids=["wrong-password", "unknown-user"],
+)
+def test_login_with_bad_credentials_is_401(auth, expect_error, db, username, password):
+    auth.register("ada")
+    response = auth.login(username, password)
+    body = expect_error(response, 401)
+    assert response.headers["WWW-Authenticate"].startswith("Bearer")
+    assert "password" in body["message"]
+    assert db.scalar(select(func.count()).select_from(AccessToken)) == 0
+
+
+def test_me_returns_the_token_owner(client, auth):
+    headers = auth.headers("ada")
+    response = client.get("/api/auth/me", headers=headers)
+    assert response.status_code == 200
+    assert response.get_json()["username"] == "ada"
+    assert "password" not in response.get_json()
+
+
+def test_each_login_issues_a_new_token(auth):
+    first, second = auth.token("ada"), auth.token("ada")
+    assert first != second
+
+
+def test_logout_revokes_only_the_token_it_is_called_with(client, auth, db, digest, expect_error):
+    kept, revoked = auth.headers("ada"), auth.headers("ada")
+    response = client.post("/api/auth/logout", headers=revoked)
+    assert response.status_code == 204
+    assert response.data == b""
+    assert "Content-Type" not in response.headers
+    rows = {row.token_hash: row for row in db.scalars(select(AccessToken))}
+    assert rows[digest(revoked["Authorization"].split()[1])].revoked_at is not None
+    assert rows[digest(kept["Authorization"].split()[1])].revoked_at is None
+    assert client.get("/api/auth/me", headers=kept).status_code == 200
+    expect_error(client.get("/api/auth/me", headers=revoked), 401)
+
+
+def _expire(db, digest, headers):
+    token = headers["Authorization"].removeprefix("Bearer ")
+    row = db.scalar(select(AccessToken).where(AccessToken.token_hash == digest(token)))
+    row.expires_at = dt.datetime.now(dt.UTC) - dt.timedelta(seconds=1)
+    db.commit()
+
+
+@pytest.mark.parametrize(("method", "path"), SECURED)
+@pytest.mark.parametrize(
+    ("credentials", "invalid_token", "message"),
+    [
+        ("none", False, "Authentication required"),
+        ("basic", True, "Malformed"),
+        ("empty-bearer", True, "Malformed"),
+        ("unknown", True, "invalid"),
+        ("revoked", True, "revoked"),
+        ("expired", True, "expired"),
+    ],
+)
+def test_secured_operations_need_a_valid_token(
+    client, auth, db, digest, expect_error, method, path, credentials, invalid_token, message
+):
+    headers = auth.headers("ada")
+    if credentials == "none":
+        headers = {}
+    elif credentials == "basic":
+        headers = {"Authorization": "Basic YWRhOnNlY3JldA=="}
+    elif credentials == "empty-bearer":
+        headers = {"Authorization": "Bearer "}
+    elif credentials == "unknown":
+        headers = {"Authorization": "Bearer not-a-token-we-issued"}
+    elif credentials == "revoked":
+        assert client.post("/api/auth/logout", headers=headers).status_code == 204
+    elif credentials == "expired":
+        _expire(db, digest, headers)
+    # A valid body, so that the only thing wrong with the request is its credentials.
+    body = {"title": "t", "description": None, "done": False, "priority": "low", "due_at": None, "tags": []}
+    kwargs = {"json": body} if method in ("post", "put", "patch") and "todos" in path else {}
+    response = getattr(client, method)(path, headers=headers, **kwargs)
+    envelope = expect_error(response, 401)
+    assert message in envelope["message"], envelope
+    challenge = response.headers["WWW-Authenticate"]
+    assert challenge.startswith('Bearer realm="api"'), challenge
+    assert ('error="invalid_token"' in challenge) is invalid_token, challenge
