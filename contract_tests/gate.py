@@ -12,17 +12,15 @@ from pathlib import Path
 from typing import Any
 
 import schemathesis
-from schemathesis.auths import AuthContext, set_on_case
-from schemathesis.checks import CHECKS, load_all_checks
+from schemathesis.checks import load_all_checks
 from schemathesis.cli.commands.run.context import ExecutionContext
 from schemathesis.cli.commands.run.handlers.html import HtmlReportHandler
 from schemathesis.cli.commands.run.handlers.junitxml import JunitXMLHandler
 from schemathesis.cli.events import LoadingFinished, LoadingStarted
 from schemathesis.config import SchemathesisConfig
-from schemathesis.core.failures import FailureGroup
 from schemathesis.engine import Status, events, from_schema
 
-from contract_tests.auth import AuthHook, Credentials, build_provider, load_hook
+from contract_tests.auth import AuthHook, build_provider, load_hook
 from contract_tests.profiles import DEFAULT_PROFILE, PHASES, Profile, get_profile
 from contract_tests.report import EXCERPT_CHARS, Failure, GateReport, OperationCoverage, Totals
 from contract_tests.target import AppFactory, Target, resolve_target
@@ -60,10 +58,13 @@ class GateOptions:
     max_examples: int | None = None
 
 
-def build_config(profile: Profile, options: GateOptions) -> SchemathesisConfig:
+def build_config(
+    profile: Profile, options: GateOptions, *, seed: int | None = None, phases: tuple[str, ...] | None = None
+) -> SchemathesisConfig:
     """contract_tests/schemathesis.toml (checks and their reasons) plus the profile's budgets."""
     data: dict[str, Any] = tomllib.loads(CONFIG_FILE.read_text(encoding="utf-8"))
-    seed = options.seed if options.seed is not None else profile.seed
+    if seed is None:
+        seed = options.seed if options.seed is not None else profile.seed
     if seed is not None:
         data["seed"] = seed
     data["workers"] = options.workers or profile.workers
@@ -72,7 +73,7 @@ def build_config(profile: Profile, options: GateOptions) -> SchemathesisConfig:
     generation = data.setdefault("generation", {})
     generation["max-examples"] = options.max_examples or profile.max_examples
     generation["database"] = str(options.example_database) if options.example_database else "none"
-    phases = options.phases or profile.phases
+    phases = phases or options.phases or profile.phases
     data["phases"] = {name: {"enabled": name in phases} for name in PHASES}
     data["phases"]["stateful"]["max-steps"] = profile.stateful_max_steps
     return SchemathesisConfig.from_dict(data)
@@ -91,40 +92,91 @@ def load_schema(target: Target, config: SchemathesisConfig) -> Any:
 def run_gate(options: GateOptions | None = None, *, echo: Any = None) -> GateReport:
     """Run the contract gate; `echo` (e.g. `print`) gets progress lines, the report is returned."""
     options = options or GateOptions()
+    echo = echo or (lambda *_: None)
     profile = get_profile(options.profile)
     started = time.monotonic()
-    target = resolve_target(
-        app=options.app, spec=options.spec, base_url=options.base_url, database_url=options.database_url
-    )
-    try:
-        return _run(options, profile, target, started, echo or (lambda *_: None))
-    finally:
-        target.close()
-
-
-def _run(options: GateOptions, profile: Profile, target: Target, started: float, echo: Any) -> GateReport:
     install_wsgi_shim()
     load_all_checks()
-    config = build_config(profile, options)
+    target = _target(options)
+    try:
+        run = _execute(options, profile, target, echo, reports_dir=options.reports_dir)
+    finally:
+        target.close()
+    failures = run.collector.failures()
+    if options.replay and failures:
+        _replay(options, profile, run, echo)
+    report = GateReport(
+        profile=profile.name,
+        seed=run.seed,
+        target=target.description,
+        spec=target.spec,
+        failures=[found.failure for found in failures],
+        errors=run.collector.errors,
+        coverage=run.collector.coverage(run.raw_schema, selected=options.operations),
+        require_status_coverage=options.require_status_coverage,
+        reports=run.reports,
+    )
+    report.totals = Totals(
+        operations=len(report.coverage),
+        cases=run.collector.cases,
+        requests=run.collector.requests,
+        checks_run=run.collector.checks_run,
+        failures=len(report.failures),
+        flaky=sum(failure.flaky for failure in report.failures),
+        errors=len(report.errors),
+        seconds=time.monotonic() - started,
+    )
+    if options.reports_dir is not None:
+        summary = options.reports_dir / SUMMARY_NAME
+        report.reports["Summary (JSON)"] = str(summary)
+        report.write_json(summary)
+    return report
+
+
+def _target(options: GateOptions) -> Target:
+    return resolve_target(
+        app=options.app, spec=options.spec, base_url=options.base_url, database_url=options.database_url
+    )
+
+
+@dataclass(slots=True)
+class _Run:
+    collector: _Collector
+    seed: int
+    raw_schema: dict[str, Any]
+    reports: dict[str, str]
+
+
+def _execute(
+    options: GateOptions,
+    profile: Profile,
+    target: Target,
+    echo: Any,
+    *,
+    reports_dir: Path | None,
+    seed: int | None = None,
+    phases: tuple[str, ...] | None = None,
+) -> _Run:
+    """One pass of Schemathesis' engine over the target, its events folded by `_Collector`."""
+    config = build_config(profile, options, seed=seed, phases=phases)
     schema = load_schema(target, config)
     if options.operations:
         wanted = set(options.operations)
         schema = schema.include(lambda ctx: ctx.operation.label in wanted)
     hook = load_hook(options.auth)
-    issued = _IssuedCredentials()
     if hook is not None and _declares_security(schema.raw_schema):
-        schema.auth.providers.append(build_provider(issued.wrap(hook), target.client))
+        schema.auth.providers.append(build_provider(hook, target.client))
     project = schema.config
-    seed = project.seed
-    echo(f"Contract gate: {target.description}; spec {target.spec}; profile {profile.name}, seed {seed}")
+    run_seed = project.seed
+    echo(f"Contract gate: {target.description}; spec {target.spec}; profile {profile.name}, seed {run_seed}")
 
-    collector = _Collector(seed=seed)
+    collector = _Collector(seed=run_seed, server_exceptions=target.server_exceptions)
     handlers: list[Any] = []
     reports: dict[str, str] = {}
-    if options.reports_dir is not None:
-        options.reports_dir.mkdir(parents=True, exist_ok=True)
-        junit = options.reports_dir / JUNIT_NAME
-        html = options.reports_dir / HTML_NAME
+    if reports_dir is not None:
+        reports_dir.mkdir(parents=True, exist_ok=True)
+        junit = reports_dir / JUNIT_NAME
+        html = reports_dir / HTML_NAME
         handlers += [JunitXMLHandler(junit), HtmlReportHandler(html)]
         reports = {"JUnit XML": str(junit), "HTML report": str(html / "index.html")}
     ctx = ExecutionContext(config=project)
@@ -141,38 +193,40 @@ def _run(options: GateOptions, profile: Profile, target: Target, started: float,
     finally:
         for handler in handlers:
             handler.shutdown(ctx)
+    return _Run(collector=collector, seed=run_seed, raw_schema=schema.raw_schema, reports=reports)
 
-    failures = collector.failures()
-    if options.replay and failures:
-        echo(f"  replaying {len(failures)} failure(s) to tell real ones from flaky ones")
-        for found in failures:
-            _replay(found, target, issued)
-    report = GateReport(
-        profile=profile.name,
-        seed=seed,
-        target=target.description,
-        spec=target.spec,
-        failures=[found.failure for found in failures],
-        errors=collector.errors,
-        coverage=collector.coverage(schema.raw_schema, selected=options.operations),
-        require_status_coverage=options.require_status_coverage,
-        reports=reports,
+
+def _replay(options: GateOptions, profile: Profile, first: _Run, echo: Any) -> None:
+    """Run again with the same seed on a fresh target, up to the last phase that failed.
+
+    A failure the replay finds again is confirmed; one it does not find is kept, marked flaky, with the
+    response the replay got for the same operation.
+    """
+    failures = first.collector.failures()
+    failed_phases = {found.failure.phase for found in failures}
+    enabled = options.phases or profile.phases
+    last = max((PHASES.index(phase) for phase in failed_phases if phase in PHASES), default=len(PHASES) - 1)
+    phases = tuple(phase for phase in PHASES[: last + 1] if phase in enabled)
+    echo(
+        f"  replaying with seed {first.seed} (phases {', '.join(phases)}) "
+        f"to confirm {len(failures)} failure(s)"
     )
-    report.totals = Totals(
-        operations=len(report.coverage),
-        cases=collector.cases,
-        requests=collector.requests,
-        checks_run=collector.checks_run,
-        failures=len(report.failures),
-        flaky=sum(failure.flaky for failure in report.failures),
-        errors=len(report.errors),
-        seconds=time.monotonic() - started,
-    )
-    if options.reports_dir is not None:
-        summary = options.reports_dir / SUMMARY_NAME
-        report.reports["Summary (JSON)"] = str(summary)
-        report.write_json(summary)
-    return report
+    target = _target(options)
+    try:
+        again = _execute(
+            options, profile, target, lambda *_: None, reports_dir=None, seed=first.seed, phases=phases
+        )
+    finally:
+        target.close()
+    confirmed = {found.key for found in again.collector.failures()}
+    for found in failures:
+        if found.key in confirmed:
+            continue
+        found.failure.flaky = True
+        response = again.collector.last_response.get((found.failure.operation, found.failure.phase))
+        if response is not None:
+            found.failure.replay_status_code = response.status_code
+            found.failure.replay_excerpt = _excerpt(response)
 
 
 def _event_stream(schema: Any, target: Target) -> Iterator[events.EngineEvent]:
@@ -189,30 +243,10 @@ def _declares_security(raw: dict[str, Any]) -> bool:
     return bool(raw.get("components", {}).get("securitySchemes") or raw.get("securityDefinitions"))
 
 
-class _IssuedCredentials:
-    """Remembers every header value the hook handed out, so a replay can swap a stale one for a fresh one."""
-
-    def __init__(self) -> None:
-        self.values: dict[str, set[str]] = defaultdict(set)
-        self.hook: AuthHook | None = None
-
-    def wrap(self, hook: AuthHook) -> AuthHook:
-        def remembering(client: Any, identity: str) -> Credentials:
-            result = hook(client, identity)
-            credentials = result if isinstance(result, Credentials) else Credentials(headers=dict(result))
-            for name, value in credentials.headers.items():
-                self.values[name.lower()].add(value)
-            return credentials
-
-        self.hook = remembering
-        return remembering
-
-
 @dataclass(slots=True)
 class _Found:
     failure: Failure
-    chain: list[Any]
-    case_id: str
+    key: tuple[str, str, str]
 
 
 @dataclass(slots=True)
@@ -220,12 +254,15 @@ class _Collector:
     """Folds engine events into failures, status coverage and totals."""
 
     seed: int
+    server_exceptions: set[int] = field(default_factory=set)
     cases: int = 0
     requests: int = 0
     checks_run: int = 0
     errors: list[str] = field(default_factory=list)
     observed: dict[str, set[int]] = field(default_factory=lambda: defaultdict(set))
     cases_by_operation: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    # The last response each operation got in each phase (what a replay shows for a flaky failure).
+    last_response: dict[tuple[str, str], Any] = field(default_factory=dict)
     _found: dict[tuple[str, str, str], _Found] = field(default_factory=dict)
 
     def on_event(self, event: events.EngineEvent) -> None:
@@ -234,7 +271,10 @@ class _Collector:
         elif isinstance(event, events.FuzzScenarioFinished):
             self._on_recorder(event.recorder, "fuzzing")
         elif isinstance(event, events.NonFatalError):
-            self.errors.append(f"{event.label}: {event.info.format(base_url_is_set=False)}".rstrip())
+            if id(event.value) in self.server_exceptions:
+                self._on_server_exception(event)
+            else:
+                self.errors.append(f"{event.label}: {event.info.format(base_url_is_set=False)}".rstrip())
         elif isinstance(event, events.FatalError):
             self.errors.append(f"Fatal: {event.exception!r}")
 
@@ -247,6 +287,7 @@ class _Collector:
             if interaction is None or interaction.response is None:
                 continue
             self.requests += 1
+            self.last_response[(label, phase)] = interaction.response
             # unsupported_method's probes send other methods to the path: their 405 is not this operation's.
             if node.value.method.upper() == node.value.operation.method.upper():
                 self.observed[label].add(interaction.response.status_code)
@@ -267,9 +308,6 @@ class _Collector:
             return
         interaction = recorder.interactions.get(failing_id)
         response = interaction.response if interaction is not None else None
-        chain = list(
-            recorder.iter_chain_cases(case_id=failing_id, related_case_ids=failure.related_case_ids())
-        )
         self._found[key] = _Found(
             failure=Failure(
                 check=check.name,
@@ -282,8 +320,31 @@ class _Collector:
                 phase=phase,
                 seed=self.seed,
             ),
-            chain=chain,
-            case_id=failing_id,
+            key=key,
+        )
+
+    def _on_server_exception(self, event: events.NonFatalError) -> None:
+        """An exception that escaped the app is a server error, whatever status a server makes of it."""
+        error = event.value
+        key = ("not_a_server_error", event.label, f"exception:{type(error).__name__}")
+        if key in self._found:
+            return
+        notes = "\n".join(getattr(error, "__notes__", []))
+        curl = notes.split("Reproduce with:", 1)[-1].strip() if "Reproduce with:" in notes else ""
+        phase = event.phase.value if event.phase is not None else "unknown"
+        self._found[key] = _Found(
+            failure=Failure(
+                check="not_a_server_error",
+                operation=event.label,
+                title=f"Unhandled exception in the app: {type(error).__name__}",
+                message=str(error)[:EXCERPT_CHARS],
+                curl=curl,
+                status_code=None,
+                response_excerpt="<no response: the app raised>",
+                phase=phase,
+                seed=self.seed,
+            ),
+            key=key,
         )
 
     def failures(self) -> list[_Found]:
@@ -316,42 +377,3 @@ def _excerpt(response: Any) -> str:
     content = response.content or b""
     text = content[:EXCERPT_CHARS].decode("utf-8", errors="replace")
     return text + ("..." if len(content) > EXCERPT_CHARS else "")
-
-
-def _replay(found: _Found, target: Target, issued: _IssuedCredentials) -> None:
-    """Send the failing request again (after the requests it depends on) and re-run its check.
-
-    A failure that does not come back is kept, marked flaky, with both responses.
-    """
-    kwargs: dict[str, Any] = {"app": target.app} if target.app is not None else {"base_url": target.base_url}
-    try:
-        check = CHECKS.get_one(found.failure.check)
-    except Exception:  # a check that is not registered (run-level) cannot be replayed alone
-        return
-    response = None
-    last = None
-    try:
-        for case in found.chain:
-            _refresh_credentials(case, issued)
-            response = case.call(**kwargs)
-            last = case
-        if last is None or last.id != found.case_id or response is None:
-            return
-        last.validate_response(response, checks=[check], transport_kwargs=kwargs)
-    except FailureGroup:
-        return  # reproduced
-    except Exception:
-        return  # the replay itself broke; keep the failure as found
-    found.failure.flaky = True
-    found.failure.replay_status_code = response.status_code
-    found.failure.replay_excerpt = _excerpt(response)
-
-
-def _refresh_credentials(case: Any, issued: _IssuedCredentials) -> None:
-    """Swap credentials the hook issued during the run (maybe revoked since) for current ones."""
-    stale = [name for name, value in case.headers.items() if value in issued.values.get(name.lower(), ())]
-    if not stale:
-        return
-    for name in stale:
-        del case.headers[name]
-    set_on_case(case, AuthContext(operation=case.operation, app=case.operation.app), None)

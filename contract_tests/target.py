@@ -100,9 +100,28 @@ class Target:
     client: TargetClient
     description: str
     _tempdirs: list[Path] = field(default_factory=list)
+    # Exceptions the app raised while handling a request (Flask's got_request_exception), by id.
+    server_exceptions: set[int] = field(default_factory=set)
+
+    def __post_init__(self) -> None:
+        try:
+            from flask import Flask, got_request_exception
+        except ImportError:  # pragma: no cover - Flask is a dependency of the project
+            return
+        if isinstance(self.app, Flask):
+            got_request_exception.connect(self._on_exception, self.app, weak=False)
+
+    def _on_exception(self, sender: Any, exception: BaseException, **_: Any) -> None:
+        self.server_exceptions.add(id(exception))
 
     def close(self) -> None:
         """Dispose of the app's engine and remove the run's database files."""
+        try:
+            from flask import got_request_exception
+
+            got_request_exception.disconnect(self._on_exception, self.app)
+        except ImportError:  # pragma: no cover
+            pass
         engine = _sqlalchemy_engine(self.app)
         if engine is not None:
             engine.dispose()
