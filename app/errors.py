@@ -67,7 +67,7 @@ def error_payload(error: HTTPException) -> tuple[dict[str, Any], int, dict[str, 
     status = error.name if error.code else http.HTTPStatus(500).phrase
     data: dict[str, Any] = getattr(error, "data", None) or {}
     message = data.get("message") or error.description or status
-    if code >= 500:
+    if code >= 500 and not data.get("message"):  # keep deliberate messages (503), hide crash details
         message = "The server failed to handle the request; it has been logged."
     payload: dict[str, Any] = {"code": code, "status": status, "message": message}
     errors = data.get("errors") or data.get("messages")

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from app.auth.service import token_digest
-from app.models import AccessToken, User
+from app.models import AccessToken, Todo, User
 from tests.conftest import DEFAULT_PASSWORD
 
 SECURED = [
@@ -141,7 +141,6 @@ def _expire(db, digest, headers):
     db.commit()
 
 
-@pytest.mark.parametrize(("method", "path"), SECURED)
 @pytest.mark.parametrize(
     ("credentials", "invalid_token", "message"),
     [
@@ -149,32 +148,42 @@ def _expire(db, digest, headers):
         ("basic", True, "Malformed"),
         ("empty-bearer", True, "Malformed"),
         ("unknown", True, "invalid"),
+        ("oversized", True, "invalid"),
         ("revoked", True, "revoked"),
         ("expired", True, "expired"),
     ],
 )
 def test_secured_operations_need_a_valid_token(
-    client, auth, db, digest, expect_error, method, path, credentials, invalid_token, message
+    client, auth, db, digest, expect_error, make_todo, credentials, invalid_token, message
 ):
-    headers = auth.headers("ada")
-    if credentials == "none":
-        headers = {}
-    elif credentials == "basic":
-        headers = {"Authorization": "Basic YWRhOnNlY3JldA=="}
-    elif credentials == "empty-bearer":
-        headers = {"Authorization": "Bearer "}
-    elif credentials == "unknown":
-        headers = {"Authorization": "Bearer not-a-token-we-issued"}
-    elif credentials == "revoked":
-        assert client.post("/api/auth/logout", headers=headers).status_code == 204
+    valid = auth.headers("alice")
+    todo = make_todo(headers=valid, title="Untouched")
+    headers = {
+        "none": {},
+        "basic": {"Authorization": "Basic YWxpY2U6c2VjcmV0"},
+        "empty-bearer": {"Authorization": "Bearer "},
+        "unknown": {"Authorization": "Bearer not-a-token-we-issued"},
+        "oversized": {"Authorization": "Bearer " + "x" * 8000},
+    }.get(credentials, valid)
+    if credentials == "revoked":
+        assert client.post("/api/auth/logout", headers=valid).status_code == 204
     elif credentials == "expired":
-        _expire(db, digest, headers)
-    # A valid body, so that the only thing wrong with the request is its credentials.
-    body = {"title": "t", "description": None, "done": False, "priority": "low", "due_at": None, "tags": []}
-    kwargs = {"json": body} if method in ("post", "put", "patch") and "todos" in path else {}
-    response = getattr(client, method)(path, headers=headers, **kwargs)
-    envelope = expect_error(response, 401)
-    assert message in envelope["message"], envelope
-    challenge = response.headers["WWW-Authenticate"]
-    assert challenge.startswith('Bearer realm="api"'), challenge
-    assert ('error="invalid_token"' in challenge) is invalid_token, challenge
+        _expire(db, digest, valid)
+    # A valid body, so that the only thing wrong with each request is its credentials.
+    body = {"title": "t", "description": None, "done": True, "priority": "low", "due_at": None, "tags": []}
+    for method, path in SECURED:
+        path = path.replace("/1", f"/{todo['id']}")
+        kwargs = {"json": body} if method in ("post", "put", "patch") and "todos" in path else {}
+        response = getattr(client, method)(path, headers=headers, **kwargs)
+        envelope = expect_error(response, 401)
+        assert message in envelope["message"], (method, path, envelope)
+        challenge = response.headers["WWW-Authenticate"]
+        assert challenge.startswith('Bearer realm="api"'), (method, path, challenge)
+        assert ('error="invalid_token"' in challenge) is invalid_token, (method, path, challenge)
+    db.expire_all()
+    assert [(t.title, t.done) for t in db.scalars(select(Todo))] == [("Untouched", False)]
+
+
+def test_the_scheme_name_is_case_insensitive(client, auth_headers):
+    token = auth_headers["Authorization"].removeprefix("Bearer ")
+    assert client.get("/api/auth/me", headers={"Authorization": f"bearer {token}"}).status_code == 200
