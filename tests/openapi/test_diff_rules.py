@@ -1,0 +1,432 @@
+"""Each diff rule: a pair of small specs whose only difference is the change the rule is about."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from openapi import breaking_rules as br
+from openapi import diff
+from tests.openapi.specs import clean_spec, json_body, ref
+
+Spec = dict[str, Any]
+Mutation = Callable[[Spec], None]
+
+
+def _paths(spec: Spec) -> dict[str, Any]:
+    return spec["paths"]
+
+
+def _op(spec: Spec, path: str, method: str) -> dict[str, Any]:
+    return spec["paths"][path][method]
+
+
+def _schemas(spec: Spec) -> dict[str, Any]:
+    return spec["components"]["schemas"]
+
+
+def _rename_kind(spec: Spec) -> None:
+    schemas = _schemas(spec)
+    schemas["Species"] = schemas.pop("Kind")
+    for name in ("Pet", "PetCreate"):
+        schemas[name]["properties"]["kind"] = ref("Species")
+
+
+def _add_header(required: bool) -> Mutation:
+    def mutate(spec: Spec) -> None:
+        _op(spec, "/pets", "get")["parameters"].append(
+            {
+                "name": "X-Tenant",
+                "in": "header",
+                "required": required,
+                "schema": {"type": "string", "maxLength": 9},
+            }
+        )
+
+    return mutate
+
+
+def _rename_path_param(spec: Spec) -> None:
+    item = _paths(spec).pop("/pets/{pet_id}")
+    item["parameters"][0]["name"] = "id"
+    _paths(spec)["/pets/{id}"] = item
+
+
+def _body_on_delete(required: bool) -> Mutation:
+    def mutate(spec: Spec) -> None:
+        _op(spec, "/pets/{pet_id}", "delete")["requestBody"] = {
+            "required": required,
+            "content": {"application/json": {"schema": ref("Health")}},
+        }
+
+    return mutate
+
+
+def _create_body(spec: Spec) -> dict[str, Any]:
+    return _op(spec, "/pets", "post")["requestBody"]
+
+
+def _create_schema(spec: Spec) -> dict[str, Any]:
+    return _schemas(spec)["PetCreate"]
+
+
+def _pet(spec: Spec) -> dict[str, Any]:
+    return _schemas(spec)["Pet"]
+
+
+def _get_headers(spec: Spec) -> dict[str, Any]:
+    return _op(spec, "/pets/{pet_id}", "get")["responses"]["200"]["headers"]
+
+
+def _nothing(spec: Spec) -> None:
+    return None
+
+
+# rule id -> (change to the base, change to the head, how many times it is reported)
+FIXED: dict[str, tuple[Mutation, Mutation, int]] = {
+    "api-path-removed": (_nothing, lambda s: _paths(s).pop("/health"), 1),
+    "api-operation-removed": (_nothing, lambda s: _paths(s)["/pets/{pet_id}"].pop("delete"), 1),
+    "api-path-added": (lambda s: _paths(s).pop("/health"), _nothing, 1),
+    "api-operation-added": (lambda s: _paths(s)["/pets/{pet_id}"].pop("delete"), _nothing, 1),
+    "api-operation-id-removed": (_nothing, lambda s: _op(s, "/health", "get").pop("operationId"), 1),
+    "api-operation-id-changed": (_nothing, lambda s: _op(s, "/health", "get").update(operationId="ping"), 1),
+    "api-operation-id-added": (lambda s: _op(s, "/health", "get").pop("operationId"), _nothing, 1),
+    "api-deprecated": (_nothing, lambda s: _op(s, "/health", "get").update(deprecated=True), 1),
+    "api-security-added": (_nothing, lambda s: _op(s, "/health", "get").pop("security"), 1),
+    "api-security-removed": (_nothing, lambda s: _op(s, "/pets/{pet_id}", "get").update(security=[]), 1),
+    "api-security-changed": (
+        _nothing,
+        lambda s: _op(s, "/pets/{pet_id}", "get").update(security=[{"bearer": ["admin"]}]),
+        1,
+    ),
+    "api-security-alternative-added": (
+        _nothing,
+        lambda s: s["security"].append({"bearer": ["read"]}),
+        4,  # every operation that inherits the document's security
+    ),
+    "security-scheme-changed": (
+        _nothing,
+        lambda s: s["components"]["securitySchemes"]["bearer"].update(scheme="basic"),
+        1,
+    ),
+    "api-schema-added": (_nothing, lambda s: _schemas(s).update(Unused={"type": "object"}), 1),
+    "new-required-request-parameter": (_nothing, _add_header(True), 1),
+    "new-optional-request-parameter": (_nothing, _add_header(False), 1),
+    "request-parameter-removed": (_add_header(False), _nothing, 1),
+    "request-parameter-became-required": (
+        _nothing,
+        lambda s: _op(s, "/pets", "get")["parameters"][0].update(required=True),
+        1,
+    ),
+    "request-parameter-became-optional": (
+        lambda s: _op(s, "/pets", "get")["parameters"][0].update(required=True),
+        _nothing,
+        1,
+    ),
+    "request-path-parameter-renamed": (_nothing, _rename_path_param, 2),
+    "new-required-request-body": (_nothing, _body_on_delete(True), 1),
+    "new-optional-request-body": (_nothing, _body_on_delete(False), 1),
+    "request-body-removed": (_body_on_delete(False), _nothing, 1),
+    "request-body-became-required": (lambda s: _create_body(s).update(required=False), _nothing, 1),
+    "request-body-became-optional": (_nothing, lambda s: _create_body(s).update(required=False), 1),
+    "request-body-media-type-removed": (
+        lambda s: _create_body(s)["content"].update({"application/xml": {"schema": ref("PetCreate")}}),
+        _nothing,
+        1,
+    ),
+    "request-body-media-type-added": (
+        _nothing,
+        lambda s: _create_body(s)["content"].update({"application/xml": {"schema": ref("PetCreate")}}),
+        1,
+    ),
+    "new-required-request-property": (
+        _nothing,
+        lambda s: (
+            _create_schema(s)["properties"].update(owner={"type": "string", "maxLength": 5}),
+            _create_schema(s)["required"].append("owner"),
+        ),
+        1,
+    ),
+    "new-optional-request-property": (
+        _nothing,
+        lambda s: _create_schema(s)["properties"].update(owner={"type": "string", "maxLength": 5}),
+        1,
+    ),
+    "request-property-removed": (
+        lambda s: _create_schema(s).pop("additionalProperties"),
+        lambda s: (_create_schema(s).pop("additionalProperties"), _create_schema(s)["properties"].pop("age")),
+        1,
+    ),
+    "request-property-removed-rejected": (_nothing, lambda s: _create_schema(s)["properties"].pop("age"), 1),
+    "request-property-became-required": (_nothing, lambda s: _create_schema(s)["required"].append("age"), 1),
+    "request-property-became-optional": (_nothing, lambda s: _create_schema(s)["required"].remove("kind"), 1),
+    "response-success-status-removed": (
+        _nothing,
+        lambda s: _op(s, "/health", "get")["responses"].pop("200"),
+        1,
+    ),
+    "response-non-success-status-removed": (
+        _nothing,
+        lambda s: _op(s, "/pets", "get")["responses"].pop("422"),
+        1,
+    ),
+    "response-status-added": (
+        _nothing,
+        lambda s: _op(s, "/health", "get")["responses"].update({"503": json_body(ref("Error"))}),
+        1,
+    ),
+    "response-media-type-removed": (
+        lambda s: _op(s, "/health", "get")["responses"]["200"]["content"].update(
+            {"text/plain": {"schema": {"type": "string"}}}
+        ),
+        _nothing,
+        1,
+    ),
+    "response-media-type-added": (
+        _nothing,
+        lambda s: _op(s, "/health", "get")["responses"]["200"]["content"].update(
+            {"text/plain": {"schema": {"type": "string"}}}
+        ),
+        1,
+    ),
+    "response-property-removed": (_nothing, lambda s: _schemas(s)["Health"]["properties"].pop("ok"), 1),
+    "response-optional-property-removed": (_nothing, lambda s: _pet(s)["properties"].pop("age"), 3),
+    "response-property-added": (
+        _nothing,
+        lambda s: _schemas(s)["Health"]["properties"].update(db={"type": "boolean"}),
+        1,
+    ),
+    "response-property-became-optional": (_nothing, lambda s: _schemas(s)["Health"].pop("required"), 1),
+    "response-property-became-required": (_nothing, lambda s: _pet(s)["required"].append("age"), 3),
+    "response-header-removed": (_nothing, lambda s: _get_headers(s).pop("ETag"), 1),
+    "response-optional-header-removed": (_nothing, lambda s: _get_headers(s).pop("X-Trace"), 1),
+    "response-header-added": (
+        _nothing,
+        lambda s: _get_headers(s).update({"X-Rate": {"schema": {"type": "integer"}}}),
+        1,
+    ),
+    "response-header-became-optional": (_nothing, lambda s: _get_headers(s)["ETag"].pop("required"), 1),
+}
+
+
+def _changes(base_mutation: Mutation, head_mutation: Mutation) -> list[diff.Change]:
+    base, head = clean_spec(), clean_spec()
+    base_mutation(base)
+    head_mutation(head)
+    return diff.compare(base, head).changes
+
+
+@pytest.mark.parametrize("rule_id", sorted(FIXED))
+def test_the_pair_is_reported_by_its_rule_only(rule_id):
+    base_mutation, head_mutation, count = FIXED[rule_id]
+    changes = _changes(base_mutation, head_mutation)
+    assert [c.rule for c in changes] == [rule_id] * count
+    assert {c.level for c in changes} == {br.RULES[rule_id].level}
+    assert all(c.pointer.startswith("/") and c.message for c in changes)
+
+
+def test_identical_specs_have_no_changes():
+    assert _changes(_nothing, _nothing) == []
+
+
+def test_a_renamed_component_is_a_removal_and_an_addition():
+    changes = _changes(_nothing, _rename_kind)
+    assert sorted((c.rule, c.pointer) for c in changes) == [
+        ("api-schema-added", "/components/schemas/Species"),
+        ("api-schema-removed", "/components/schemas/Kind"),
+    ]
+
+
+def test_a_change_in_a_shared_component_is_reported_once_at_every_operation_using_it():
+    changes = _changes(_nothing, lambda s: _schemas(s)["Kind"]["enum"].append("bird"))
+    by_rule = {}
+    for change in changes:
+        by_rule.setdefault(change.rule, []).append(change.operation)
+    # Kind is returned by three operations (in an array for one) and sent to one.
+    assert sorted(by_rule["response-property-enum-value-added"]) == [
+        "GET /pets",
+        "GET /pets/{pet_id}",
+        "POST /pets",
+    ]
+    assert by_rule["request-property-enum-value-added"] == ["POST /pets"]
+    assert br.RULES["response-property-enum-value-added"].level == br.BREAKING
+    assert br.RULES["request-property-enum-value-added"].level == br.INFO
+    assert {c.pointer for c in changes} == {"/components/schemas/Kind"}
+    list_pets = next(c for c in changes if c.operation == "GET /pets")
+    assert (
+        list_pets.via
+        == "/paths/~1pets/get/responses/200/content/application~1json/schema/items/properties/kind"
+    )
+
+
+def test_a_removed_required_response_property_points_at_the_base_and_the_operation():
+    changes = _changes(
+        _nothing, lambda s: (_pet(s)["properties"].pop("name"), _pet(s)["required"].remove("name"))
+    )
+    assert {(c.rule, c.pointer) for c in changes} == {
+        ("response-property-removed", "/components/schemas/Pet/properties/name")
+    }
+    assert sorted(c.operation_id for c in changes) == ["createPet", "getPet", "listPets"]
+
+
+def test_read_only_properties_are_not_part_of_the_request():
+    changes = _changes(
+        _nothing,
+        lambda s: (
+            _create_schema(s)["properties"].update(id={"type": "integer", "readOnly": True}),
+            _create_schema(s)["required"].append("id"),
+        ),
+    )
+    assert changes == []
+
+
+def test_a_recursive_schema_is_compared_without_looping():
+    def tree(spec: Spec, child_type: str) -> None:
+        _schemas(spec)["Health"]["properties"]["children"] = {"type": "array", "items": ref("Health")}
+        _schemas(spec)["Health"]["properties"]["ok"]["type"] = child_type
+
+    changes = _changes(lambda s: tree(s, "boolean"), lambda s: tree(s, "string"))
+    assert [(c.rule, c.pointer) for c in changes] == [
+        ("response-property-type-changed", "/components/schemas/Health/properties/ok")
+    ]
+
+
+def test_a_nullable_ref_written_as_any_of_is_compared_through_it():
+    def nullable_kind(spec: Spec) -> None:
+        _pet(spec)["properties"]["kind"] = {"anyOf": [ref("Kind"), {"type": "null"}]}
+
+    changes = _changes(_nothing, nullable_kind)
+    assert {c.rule for c in changes} == {
+        "response-property-became-nullable",
+        "request-property-became-nullable",
+    } - {"request-property-became-nullable"}
+    assert len(changes) == 3
+
+
+# -- schema checks, at every place a schema can sit ---------------------------------------------------------
+
+S = {"type": "string", "maxLength": 20}
+
+
+def _bounded(keyword: str, value: float | None) -> dict[str, Any]:
+    kind = {"Length": "string", "Items": "array", "Properties": "object"}
+    schema_type = next((t for suffix, t in kind.items() if keyword.endswith(suffix)), "number")
+    schema: dict[str, Any] = {"type": schema_type}
+    if schema_type == "array":
+        schema["items"] = {"type": "string", "maxLength": 20}
+    if value is not None:
+        schema[keyword] = value
+    return schema
+
+
+# check -> (base schema, head schema); bounds are added below for every keyword and direction.
+SCHEMA_PAIRS: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
+    "type-changed": ({"type": "string"}, {"type": "boolean"}),
+    "type-generalized": ({"type": "integer"}, {"type": "number"}),
+    "type-narrowed": ({"type": "number"}, {"type": "integer"}),
+    "format-changed": ({**S, "format": "date"}, {**S, "format": "date-time"}),
+    "format-added": (S, {**S, "format": "date-time"}),
+    "format-removed": ({**S, "format": "date-time"}, S),
+    "became-nullable": (S, {**S, "type": ["string", "null"]}),
+    "became-not-nullable": ({**S, "type": ["string", "null"]}, S),
+    "enum-value-added": ({**S, "enum": ["a"]}, {**S, "enum": ["a", "b"]}),
+    "enum-value-removed": ({**S, "enum": ["a", "b"]}, {**S, "enum": ["a"]}),
+    "enum-set": (S, {**S, "enum": ["a"]}),
+    "enum-unset": ({**S, "enum": ["a"]}, S),
+    "pattern-added": (S, {**S, "pattern": "^a"}),
+    "pattern-changed": ({**S, "pattern": "^a"}, {**S, "pattern": "^b"}),
+    "pattern-removed": ({**S, "pattern": "^a"}, S),
+    "unique-items-set": (_bounded("maxItems", 3), {**_bounded("maxItems", 3), "uniqueItems": True}),
+    "unique-items-unset": ({**_bounded("maxItems", 3), "uniqueItems": True}, _bounded("maxItems", 3)),
+    "union-branch-added": (
+        {"anyOf": [S, {"type": "boolean"}]},
+        {"anyOf": [S, {"type": "boolean"}, {"type": "integer"}]},
+    ),
+    "union-branch-removed": (
+        {"oneOf": [S, {"type": "boolean"}, {"type": "integer"}]},
+        {"oneOf": [S, {"type": "boolean"}]},
+    ),
+    "default-changed": ({**S, "default": "a"}, {**S, "default": "b"}),
+}
+for _keyword in (*br.UPPER_BOUNDS, *br.LOWER_BOUNDS):
+    for _old, _new in ((None, 1), (1, None), (2, 1), (1, 2)):
+        _check, _ = br.bound_check(_keyword, _old, _new)
+        SCHEMA_PAIRS[_check] = (_bounded(_keyword, _old), _bounded(_keyword, _new))
+
+
+def _scaffold(subject: str, schema: dict[str, Any]) -> Spec:
+    """One operation with `schema` placed at `subject`, everything else fixed."""
+    body: dict[str, Any] = {"type": "object", "properties": {"fixed": {"type": "boolean"}}}
+    response: dict[str, Any] = {"type": "object", "properties": {"fixed": {"type": "boolean"}}}
+    params: list[dict[str, Any]] = []
+    headers: dict[str, Any] = {}
+    if subject == "request-body":
+        body = schema
+    elif subject == "request-parameter":
+        params.append({"name": "p", "in": "query", "schema": schema})
+    elif subject == "request-property":
+        body["properties"]["v"] = schema
+    elif subject == "response-body":
+        response = schema
+    elif subject == "response-header":
+        headers["X-V"] = {"schema": schema}
+    else:
+        response["properties"]["v"] = schema
+        response["required"] = ["v"]
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "t", "version": "1.0.0"},
+        "paths": {
+            "/things": {
+                "post": {
+                    "operationId": "make",
+                    "parameters": params,
+                    "requestBody": {"content": {"application/json": {"schema": body}}},
+                    "responses": {"200": {**json_body(response), "headers": headers}},
+                }
+            }
+        },
+    }
+
+
+SCHEMA_CASES = [
+    (subject, check)
+    for check, (request_level, response_level, _summary) in br.SCHEMA_CHECKS.items()
+    for subjects, level in ((br.REQUEST_SUBJECTS, request_level), (br.RESPONSE_SUBJECTS, response_level))
+    if level is not None
+    for subject in subjects
+]
+
+
+@pytest.mark.parametrize(("subject", "check"), SCHEMA_CASES)
+def test_a_schema_change_is_classified_by_where_the_schema_sits(subject, check):
+    old, new = SCHEMA_PAIRS[check]
+    changes = diff.compare(
+        _scaffold(subject, copy.deepcopy(old)), _scaffold(subject, copy.deepcopy(new))
+    ).changes
+    rule_id = f"{subject}-{check}"
+    assert [c.rule for c in changes] == [rule_id], [c.as_dict() for c in changes]
+    assert changes[0].level == br.RULES[rule_id].level
+    assert changes[0].operation == "POST /things"
+
+
+def test_every_rule_of_the_catalogue_has_a_test_pair():
+    covered = set(FIXED) | {f"{subject}-{check}" for subject, check in SCHEMA_CASES} | {"api-schema-removed"}
+    assert covered == set(br.RULES)
+
+
+def test_the_issue_examples_have_the_expected_levels():
+    levels = {rule_id: rule.level for rule_id, rule in br.RULES.items()}
+    assert levels["response-property-enum-value-added"] == br.BREAKING
+    assert levels["request-property-enum-value-added"] == br.INFO
+    assert levels["request-property-enum-value-removed"] == br.BREAKING
+    assert levels["request-property-max-length-decreased"] == br.BREAKING
+    assert levels["request-parameter-min-increased"] == br.BREAKING
+    assert levels["request-property-pattern-added"] == br.BREAKING
+    assert levels["request-property-max-items-decreased"] == br.BREAKING
+    assert levels["response-property-became-nullable"] == br.BREAKING
+    assert levels["response-body-type-changed"] == br.BREAKING
+    assert levels["request-property-removed"] == br.WARNING
