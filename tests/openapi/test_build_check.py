@@ -1,0 +1,100 @@
+"""Building the published spec from the app, and `check`: drift, meta-schema validation, lint."""
+
+from __future__ import annotations
+
+import copy
+import json
+import tomllib
+
+from openapi import build, check
+from openapi.cli import main
+
+
+def test_the_build_is_byte_for_byte_repeatable_and_ignores_the_environment(monkeypatch):
+    first = build.render_json(build.build_spec())
+    monkeypatch.setenv("DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
+    monkeypatch.setenv("MAX_CONTENT_LENGTH", "12")
+    monkeypatch.setenv("APP_ENV", "production")
+    monkeypatch.setenv("SECRET_KEY", "another")
+    assert build.render_json(build.build_spec()) == first
+
+
+def test_the_rendering_is_sorted_indented_and_ends_with_one_newline():
+    spec = {"b": 1, "a": {"d": [3, 1], "c": "é"}}
+    text = build.render_json(spec)
+    assert text == '{\n  "a": {\n    "c": "é",\n    "d": [\n      3,\n      1\n    ]\n  },\n  "b": 1\n}\n'
+    assert build.render_yaml(spec).endswith("b: 1\n")
+
+
+def test_info_version_is_the_project_version():
+    pyproject = tomllib.loads((build.SPEC_DIR.parent / "pyproject.toml").read_text())
+    spec = json.loads(build.JSON_PATH.read_text())
+    assert spec["info"]["version"] == pyproject["project"]["version"] == build.project_version()
+
+
+def test_the_published_files_match_the_code():
+    assert check.drift(build.build_spec()) == []
+
+
+def test_write_spec_rewrites_only_what_changed(tmp_path):
+    spec = {"openapi": "3.1.0", "info": {"title": "t", "version": "1"}, "paths": {}}
+    json_path, yaml_path = tmp_path / "openapi.json", tmp_path / "openapi.yaml"
+    assert build.write_spec(spec, json_path, yaml_path) == [json_path, yaml_path]
+    assert build.write_spec(spec, json_path, yaml_path) == []
+    assert json.loads(json_path.read_text()) == spec
+
+
+def test_a_changed_bound_is_drift_with_a_readable_diff_and_the_fix(tmp_path):
+    spec = build.build_spec()
+    json_path, yaml_path = tmp_path / "openapi.json", tmp_path / "openapi.yaml"
+    build.write_spec(spec, json_path, yaml_path)
+    changed = copy.deepcopy(spec)
+    changed["components"]["schemas"]["TodoCreate"]["properties"]["title"]["maxLength"] = 150
+    diffs = check.drift(changed, json_path, yaml_path)
+    assert len(diffs) == 2
+    assert '-            "maxLength": 200,\n+            "maxLength": 150,' in diffs[0]
+    result = check.CheckResult(drift=diffs, version="3.1.0", operations=11)
+    text = check.report(result, json_path)
+    assert "run `make spec` and commit" in text
+    assert text.endswith("spec check FAILED")
+
+
+def test_a_missing_published_file_is_drift(tmp_path):
+    diffs = check.drift({"openapi": "3.1.0"}, tmp_path / "openapi.json", tmp_path / "openapi.yaml")
+    assert "openapi.json (missing)" in diffs[0]
+
+
+def test_meta_schema_errors_are_reported_with_their_location():
+    doc = {"openapi": "3.1.0", "info": {"title": "t"}, "paths": {"/x": {"get": {"responses": {"200": {}}}}}}
+    errors = check.validate(doc)
+    assert any("version" in e for e in errors)
+    assert any(e.startswith("/paths/") for e in errors)
+    doc["info"]["version"] = "1"
+    doc["paths"]["/x"]["get"]["responses"]["200"]["description"] = "ok"
+    assert check.validate(doc) == []
+
+
+def test_check_passes_on_this_repository(capsys):
+    assert main(["check"]) == 0
+    out = capsys.readouterr().out
+    assert "valid OpenAPI 3.1.0" in out
+    assert out.strip().endswith("spec check passed")
+
+
+def test_check_fails_when_the_code_no_longer_matches(monkeypatch, capsys):
+    spec = build.build_spec()
+    spec["components"]["schemas"]["Todo"]["properties"]["title"]["maxLength"] = 150
+    monkeypatch.setattr(build, "build_spec", lambda: spec)
+    assert main(["check"]) == 1
+    out = capsys.readouterr().out
+    assert "+++ openapi.json (generated from the code)" in out
+    assert "make spec" in out
+    assert out.strip().endswith("spec check FAILED")
+
+
+def test_check_fails_on_lint_findings(monkeypatch, capsys):
+    spec = build.build_spec()
+    del spec["paths"]["/api/todos"]["get"]["summary"]
+    monkeypatch.setattr(build, "build_spec", lambda: spec)
+    assert main(["check"]) == 1
+    assert "operation-summary: GET /api/todos" in capsys.readouterr().out
