@@ -7,7 +7,9 @@ import datetime as dt
 import pytest
 from sqlalchemy import func, select
 
+from app import create_app
 from app.auth.service import token_digest
+from app.database import engine_for
 from app.models import AccessToken, Todo, User
 from tests.conftest import DEFAULT_PASSWORD
 
@@ -106,6 +108,41 @@ def test_login_with_bad_credentials_is_401(auth, expect_error, db, username, pas
     assert response.headers["WWW-Authenticate"].startswith("Bearer")
     assert "password" in body["message"]
     assert db.scalar(select(func.count()).select_from(AccessToken)) == 0
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        {},
+        {"username": "ada"},
+        {"username": "ada", "password": 12345678},
+        {"username": "ada", "password": "x" * 129},
+    ],
+    ids=["empty", "no-password", "number-password", "long-password"],
+)
+def test_login_with_invalid_input_is_422(client, expect_error, payload):
+    body = expect_error(client.post("/api/auth/login", json=payload), 422)
+    assert body["errors"]["json"], body
+
+
+def test_login_rehashes_a_password_stored_with_weaker_settings(app_config, auth, db):
+    auth.register("ada")
+    old_hash = db.scalar(select(User.password_hash).where(User.username == "ada"))
+    stronger = create_app({**app_config, "PASSWORD_HASH_TIME_COST": 2})
+    client = stronger.test_client()
+    response = client.post("/api/auth/login", json={"username": "ada", "password": DEFAULT_PASSWORD})
+    assert response.status_code == 200, response.get_json()
+    db.expire_all()
+    new_hash = db.scalar(select(User.password_hash).where(User.username == "ada"))
+    assert new_hash != old_hash
+    assert ",t=2," in new_hash and ",t=1," in old_hash
+    assert (
+        client.get(
+            "/api/auth/me", headers={"Authorization": "Bearer " + response.get_json()["access_token"]}
+        ).status_code
+        == 200
+    )
+    engine_for(stronger).dispose()
 
 
 def test_me_returns_the_token_owner(client, auth):

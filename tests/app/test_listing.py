@@ -132,6 +132,8 @@ def test_filters_select_matching_todos(client, auth_headers, seeded, query, expe
         "q=",
         "sort=id",
         "sort=title,due_at",
+        "q=a%00b",
+        "tag=a%00",
     ],
 )
 def test_invalid_filters_are_422(client, auth_headers, expect_error, query):

@@ -90,8 +90,9 @@ def test_the_largest_documented_id_is_a_plain_404(client, auth_headers, expect_e
         '{"title": "x"} trailing',
         "1" * 5000,
         '{"title": "\\ud800',
+        "[" * 50000,
     ],
-    ids=["truncated", "not-json", "garbage", "trailing", "huge-integer", "cut-in-escape"],
+    ids=["truncated", "not-json", "garbage", "trailing", "huge-integer", "cut-in-escape", "deep-nesting"],
 )
 def test_malformed_json_is_400(send_to_each, db, expect_error, raw):
     for operation, response in send_to_each(data=raw, headers=None, content_type="application/json"):
