@@ -78,6 +78,38 @@ contract-fast: ## The gate's pre-push profile (seconds)
 contract-deep: ## The gate's nightly profile (many examples)
 	$(MAKE) contract PROFILE=deep
 
+# The frontend's side of the contract: TypeScript types generated from the published spec, the page's
+# script bundled from them, and the end-to-end check in a real browser (clients/typescript).
+CLIENT_DIR := clients/typescript
+NODE_STAMP := $(CLIENT_DIR)/node_modules/.installed-stamp
+NODE_BIN   := $(CLIENT_DIR)/node_modules/.bin
+CHROMIUM   ?= /usr/bin/chromium
+
+$(NODE_STAMP): $(CLIENT_DIR)/package.json $(CLIENT_DIR)/package-lock.json
+	cd $(CLIENT_DIR) && npm ci --no-audit --no-fund
+	touch $@
+
+client: $(NODE_STAMP) ## Regenerate the TypeScript types from openapi/openapi.json and rebuild the page's script
+	cd $(CLIENT_DIR) && node_modules/.bin/tsx scripts/generate.ts
+
+client-check: $(NODE_STAMP) ## Fail when the generated client or page script is stale; then tsc --strict over them
+	cd $(CLIENT_DIR) && node_modules/.bin/tsx scripts/generate.ts --check
+	cd $(CLIENT_DIR) && node_modules/.bin/tsc --noEmit --strict -p .
+	@echo "client-check: the TypeScript client matches openapi/openapi.json and compiles (tsc --strict)"
+
+.PHONY: chromium
+chromium: ## Install Debian's chromium package for the browser test, unless $(CHROMIUM) exists
+	@if [ ! -x "$(CHROMIUM)" ]; then \
+		echo "$(CHROMIUM) is missing: installing Debian's chromium package"; \
+		if [ "$$(id -u)" = 0 ]; then sudo=; else sudo=sudo; fi; \
+		$$sudo apt-get update -q && \
+		DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -q --no-install-recommends chromium; \
+	fi
+	@test -x "$(CHROMIUM)" || { echo "$(CHROMIUM) is still missing; set CHROMIUM=/path/to/chromium"; exit 1; }
+
+e2e: $(STAMP) client-check chromium ## make serve on a free port + fresh DB, typed-client smoke, browser test
+	CHROMIUM=$(CHROMIUM) $(BIN)/python $(CLIENT_DIR)/scripts/e2e.py
+
 bench: $(STAMP) ## Benchmarks: print the gate's speed figures
 	$(BIN)/python bench/contract_speed.py
 

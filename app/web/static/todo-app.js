@@ -646,6 +646,7 @@ async function showSignedIn() {
   ui.auth.hidden = true;
   ui.todos.hidden = false;
   ui.authForm.reset();
+  announce(`Signed in as ${user.username}.`);
   view.page = 1;
   await refresh();
   ui.newTitle.focus();
@@ -876,7 +877,7 @@ async function start() {
     setToken(null);
     showSignedOut();
     if (!(error instanceof ApiFailure && error.status === 401)) {
-      showError(error instanceof ApiFailure && isApiError(error.body) ? describeError(error.body) : String(error));
+      showError(error instanceof ApiFailure && error.body ? describeError(error.body) : String(error));
     }
   }
 }

@@ -6,7 +6,6 @@ import {
   ApiFailure,
   createTodoClient,
   describeError,
-  isApiError,
   paginationOf,
   unwrap,
   type Priority,
@@ -120,6 +119,7 @@ async function showSignedIn(): Promise<void> {
   ui.auth.hidden = true;
   ui.todos.hidden = false;
   ui.authForm.reset();
+  announce(`Signed in as ${user.username}.`);
   view.page = 1;
   await refresh();
   ui.newTitle.focus();
@@ -376,7 +376,7 @@ async function start(): Promise<void> {
     setToken(null);
     showSignedOut();
     if (!(error instanceof ApiFailure && error.status === 401)) {
-      showError(error instanceof ApiFailure && isApiError(error.body) ? describeError(error.body) : String(error));
+      showError(error instanceof ApiFailure && error.body ? describeError(error.body) : String(error));
     }
   }
 }
