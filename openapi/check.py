@@ -47,13 +47,19 @@ def drift(
     return diffs
 
 
-def validate(doc: dict[str, Any]) -> list[str]:
-    """Errors against the OpenAPI meta-schema of the document's own version (3.0 or 3.1)."""
+def validate(doc: dict[str, Any], base_uri: str = "") -> list[str]:
+    """Errors against the OpenAPI meta-schema of the document's own version (3.0 or 3.1).
+
+    `base_uri` (the file's URI) lets references to neighbouring files resolve.
+    """
     validator_class = OpenAPIV31SpecValidator if d.is_31(doc) else OpenAPIV30SpecValidator
     errors = []
-    for error in validator_class(doc).iter_errors():
-        where = "/".join(str(p) for p in getattr(error, "absolute_path", ()) or ())
-        errors.append(f"{('/' + where) if where else '(document)'}: {error.message}")
+    try:
+        for error in validator_class(doc, base_uri=base_uri).iter_errors():
+            where = "/".join(str(p) for p in getattr(error, "absolute_path", ()) or ())
+            errors.append(f"{('/' + where) if where else '(document)'}: {error.message}")
+    except Exception as exc:  # an unresolvable `$ref` stops the validator; say so instead of crashing
+        errors.append(f"(document): validation stopped: {type(exc).__name__}: {exc}")
     return errors
 
 

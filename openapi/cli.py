@@ -6,6 +6,7 @@ import argparse
 import json
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from openapi import build, check, lint
 from openapi import document as d
@@ -34,7 +35,8 @@ def _cmd_lint(args: argparse.Namespace) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     findings = lint.lint(doc)
-    errors = check.validate(doc) if args.validate else []
+    base_uri = "" if args.path.startswith("git:") else Path(args.path).resolve().as_uri()
+    errors = check.validate(doc, base_uri) if args.validate else []
     if args.format == "json":
         payload = {"findings": [f.as_dict() for f in findings], "validation_errors": errors}
         print(json.dumps(payload, indent=2))

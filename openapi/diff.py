@@ -56,9 +56,12 @@ class Where:
     name: str = ""  # the property path for messages: `title`, `tags[]`, `owner.name`
     stack: frozenset = field(default_factory=frozenset)
 
-    def into(self, via_tokens: tuple, name: str, subject: str | None = None) -> Where:
-        default = "request-property" if self.direction == "request" else "response-property"
-        return replace(self, via=d.join(self.via, *via_tokens), name=name, subject=subject or default)
+    def into(self, via_tokens: tuple, name: str) -> Where:
+        """One level down: inside a body it is a property; inside a parameter or header, still that."""
+        subject = {"request-body": "request-property", "response-body": "response-property"}.get(
+            self.subject, self.subject
+        )
+        return replace(self, via=d.join(self.via, *via_tokens), name=name, subject=subject)
 
     @property
     def what(self) -> str:
@@ -497,7 +500,19 @@ class Differ:
                     where.into(
                         (key_word,),
                         where.name + suffix,
-                        where.subject if where.subject.endswith("-property") else None,
+                    ),
+                )
+        old_tuple, new_tuple = b.get("prefixItems"), h.get("prefixItems")
+        if isinstance(old_tuple, list) and isinstance(new_tuple, list):
+            for index, (old_item, new_item) in enumerate(zip(old_tuple, new_tuple, strict=False)):
+                self._schema(
+                    old_item,
+                    d.join(b_ptr, "prefixItems", index),
+                    new_item,
+                    d.join(h_ptr, "prefixItems", index),
+                    where.into(
+                        ("prefixItems", index),
+                        f"{where.name}[{index}]",
                     ),
                 )
         self._unions(b, b_ptr, h, h_ptr, where)

@@ -185,7 +185,7 @@ def operation_id_unique(ctx: Context) -> Iterator[Finding]:
                 "operation-id-unique",
                 op.pointer,
                 "The operation has no operationId: give it a stable, unique one (generated client functions "
-                "are named after it), e.g. `listTodos`.",
+                "are named after it), e.g. `listItems`.",
                 op.label,
             )
         elif op_id in owners:
@@ -332,7 +332,7 @@ def error_response_envelope(ctx: Context) -> Iterator[Finding]:
         if d.ref_name(schema)
     )
     envelope = min(names, key=lambda name: (-names[name], name)) if names else None
-    wanted = f"`#/components/schemas/{envelope}`" if envelope else "one named error component"
+    wanted = f"`#/components/schemas/{envelope}`" if envelope else "(a `$ref` to one named error schema)"
     for op, status, response, ptr in errors:
         if op.method == "head":
             continue
