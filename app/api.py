@@ -25,12 +25,26 @@ class StrictJsonParser(FlaskParser):
         abort(400, message=f"The body is not valid JSON: {error}", errors={"json": ["Invalid JSON body."]})
 
     def _raw_load_json(self, req: Any) -> Any:
+        _refuse_truncated_stream(req)
         try:
             return super()._raw_load_json(req)
         except json.JSONDecodeError:
             raise
         except (ValueError, RecursionError) as exc:  # int digit limit, nesting depth
             abort(400, message=f"The body is not valid JSON: {exc}", errors={"json": ["Invalid JSON body."]})
+
+
+def _refuse_truncated_stream(req: Any) -> None:
+    """413 for a body without Content-Length (chunked) that goes past MAX_CONTENT_LENGTH.
+
+    Werkzeug stops reading such a body at the limit and hands back the first bytes as if they were all of
+    it, so an oversize body would be parsed (and maybe accepted) instead of refused.
+    """
+    limit = req.max_content_length
+    if limit is None or req.content_length is not None:
+        return
+    if len(req.get_data(cache=True)) >= limit and req.environ["wsgi.input"].read(1):
+        abort(413, message=f"The request body is larger than {limit} bytes.")
 
 
 class Blueprint(flask_smorest.Blueprint):

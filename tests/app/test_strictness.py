@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import io
 import json
 
 import pytest
 from sqlalchemy import func, select
 
-from app.models import Todo
+from app.models import Todo, User
 
 JSON = {"Content-Type": "application/json"}
 BODY_METHODS = [("post", "/api/todos"), ("patch", "/api/todos/{id}"), ("put", "/api/todos/{id}")]
@@ -151,6 +152,33 @@ def test_a_body_over_the_limit_is_413(app, client, send_to_each, db, expect_erro
     for _operation, response in responses:
         expect_error(response, 413)
     assert _count(db) == 1
+
+
+@pytest.mark.parametrize("extra", [1, 5000], ids=["one-byte-over", "far-over"])
+def test_a_streamed_body_over_the_limit_is_413_not_truncated(app, client, db, expect_error, extra):
+    """Without Content-Length (chunked), the limit must still refuse the body, not cut it to size."""
+    head = b'{"username": "streamer", "password": "long enough"}'
+    body = head + b" " * (app.config["MAX_CONTENT_LENGTH"] - len(head) + extra)
+    response = client.post(
+        "/api/auth/register",
+        input_stream=io.BytesIO(body),
+        headers={**JSON, "Transfer-Encoding": "chunked"},
+        environ_overrides={"wsgi.input_terminated": True},  # as gunicorn declares for chunked bodies
+    )
+    expect_error(response, 413)
+    assert db.scalar(select(func.count()).select_from(User)) == 0
+
+
+def test_a_streamed_body_at_the_limit_is_read_whole(app, client):
+    head = b'{"username": "streamer", "password": "long enough"}'
+    body = head + b" " * (app.config["MAX_CONTENT_LENGTH"] - len(head))
+    response = client.post(
+        "/api/auth/register",
+        input_stream=io.BytesIO(body),
+        headers={**JSON, "Transfer-Encoding": "chunked"},
+        environ_overrides={"wsgi.input_terminated": True},
+    )
+    assert response.status_code == 201, response.get_json()
 
 
 UNKNOWN_ROUTES = [
