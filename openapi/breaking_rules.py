@@ -154,14 +154,20 @@ def bound_check(keyword: str, old: float | None, new: float | None) -> tuple[str
     return f"{word}-{'decreased' if new < old else 'increased'}", stricter
 
 
-for _keyword in (*UPPER_BOUNDS, *LOWER_BOUNDS):
-    for _old, _new in ((None, 1), (1, None), (2, 1), (1, 2)):
-        _name, _stricter = bound_check(_keyword, _old, _new)  # type: ignore[misc]
-        SCHEMA_CHECKS[_name] = (
-            (BREAKING, INFO, f"`{_keyword}` made stricter")
-            if _stricter
-            else (INFO, WARNING, f"`{_keyword}` relaxed")
-        )
+def _bound_checks() -> dict[str, tuple[str | None, str | None, str]]:
+    """Four checks per bound: stricter (`-decreased`/`-increased`, `-set`) and looser, and their levels."""
+    checks = {}
+    for keyword in (*UPPER_BOUNDS, *LOWER_BOUNDS):
+        for old, new in ((None, 1), (1, None), (2, 1), (1, 2)):
+            name, stricter = bound_check(keyword, old, new) or ("", False)
+            if stricter:
+                checks[name] = (BREAKING, INFO, f"`{keyword}` made stricter")
+            else:
+                checks[name] = (INFO, WARNING, f"`{keyword}` relaxed")
+    return checks
+
+
+SCHEMA_CHECKS.update(_bound_checks())
 
 
 def _catalogue() -> dict[str, DiffRule]:

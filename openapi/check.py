@@ -77,7 +77,12 @@ def report(result: CheckResult, json_path: Path = build.JSON_PATH) -> str:
     """The readable summary `check` prints: what failed, where, and the command that fixes it."""
     out = []
     if result.drift:
-        out += [diff.rstrip("\n") for diff in result.drift]
+        # The JSON diff says it all; the YAML file is the same document, so only its name is worth repeating.
+        out.append(result.drift[0].rstrip("\n"))
+        out += [
+            f"(and {diff.splitlines()[0][4:].split(' (')[0]} differs the same way)"
+            for diff in result.drift[1:]
+        ]
         out.append("")
     if result.invalid:
         out.append("OpenAPI meta-schema errors:")

@@ -81,7 +81,7 @@ def _parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_cmd_lint)
     p = sub.add_parser("diff", help="classify the changes from BASE to HEAD: breaking, warning, info")
     p.add_argument("base", help="a file, `git:REF` (reads --git-path at REF) or `git:REF:PATH`")
-    p.add_argument("head", nargs="?", default=str(build.JSON_PATH.relative_to(build.SPEC_DIR.parent)))
+    p.add_argument("head", nargs="?", help="same forms as BASE (default: the published openapi/openapi.json)")
     p.add_argument("--format", choices=("text", "json", "markdown"), default="text")
     p.add_argument("--accepted", help="accepted changes file (default: openapi/accepted-changes.yaml)")
     p.add_argument("--git-path", default=d.DEFAULT_GIT_PATH, help="the spec's path inside the repository")

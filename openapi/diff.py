@@ -12,10 +12,12 @@ from typing import Any
 
 from openapi import accepted as acc
 from openapi import breaking_rules as br
+from openapi import build
 from openapi import document as d
 
 PATH_PARAM = re.compile(r"\{([^}]+)\}")
 UNION_KEYS = ("anyOf", "oneOf")
+DEFAULT_HEAD_LABEL = "openapi/openapi.json"
 LEVEL_RANK = {br.BREAKING: 0, br.WARNING: 1, br.INFO: 2}
 
 
@@ -901,13 +903,14 @@ RENDERERS = {"text": render_text, "json": render_json, "markdown": render_markdo
 
 def run(args: argparse.Namespace) -> int:
     """The `diff` command: load both specs, classify, print, and exit 1 when it must fail."""
+    head_label = args.head or DEFAULT_HEAD_LABEL
     try:
         base = d.load(args.base, git_path=args.git_path)
-        head = d.load(args.head, git_path=args.git_path)
+        head = d.load(args.head or str(build.JSON_PATH), git_path=args.git_path)
         accepted = acc.load(Path(args.accepted) if args.accepted else None)
     except (d.SpecError, acc.AcceptedError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     result = compare(base, head, accepted, args.fail_on)
-    print(RENDERERS[args.format](result, args.base, args.head))
+    print(RENDERERS[args.format](result, args.base, head_label))
     return 1 if result.failed else 0
