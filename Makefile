@@ -82,7 +82,6 @@ contract-deep: ## The gate's nightly profile (many examples)
 # script bundled from them, and the end-to-end check in a real browser (clients/typescript).
 CLIENT_DIR := clients/typescript
 NODE_STAMP := $(CLIENT_DIR)/node_modules/.installed-stamp
-NODE_BIN   := $(CLIENT_DIR)/node_modules/.bin
 CHROMIUM   ?= /usr/bin/chromium
 
 $(NODE_STAMP): $(CLIENT_DIR)/package.json $(CLIENT_DIR)/package-lock.json
