@@ -62,6 +62,12 @@ def _profiles_help() -> str:
     return "\n".join(lines)
 
 
+def _echo(line: str) -> None:
+    # One write per line: the gate's processes share the terminal.
+    sys.stdout.write(line + "\n")
+    sys.stdout.flush()
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Exit 0 when the gate passes, 1 when it fails, 2 when it cannot run."""
     args = build_parser().parse_args(argv)
@@ -80,7 +86,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         max_examples=args.max_examples,
     )
     try:
-        report = run_gate(options, echo=lambda line: print(line, flush=True))
+        report = run_gate(options, echo=_echo)
     except (TargetError, AuthHookError, ValueError) as exc:
         print(f"contract gate: {exc}", file=sys.stderr)
         return 2

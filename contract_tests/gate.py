@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import os
+import shutil
 import time
 import tomllib
 from collections import defaultdict
@@ -10,6 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from xml.etree import ElementTree
 
 import schemathesis
 from schemathesis.checks import load_all_checks
@@ -97,19 +100,15 @@ def run_gate(options: GateOptions | None = None, *, echo: Any = None) -> GateRep
     started = time.monotonic()
     install_wsgi_shim()
     load_all_checks()
-    target = _target(options)
-    try:
-        run = _execute(options, profile, target, echo, reports_dir=options.reports_dir)
-    finally:
-        target.close()
+    run = _execute_groups(options, profile, echo)
     failures = run.collector.failures()
     if options.replay and failures:
         _replay(options, profile, run, echo)
     report = GateReport(
         profile=profile.name,
         seed=run.seed,
-        target=target.description,
-        spec=target.spec,
+        target=run.target,
+        spec=run.spec,
         failures=[found.failure for found in failures],
         errors=run.collector.errors,
         coverage=run.collector.coverage(run.raw_schema, selected=options.operations),
@@ -144,20 +143,153 @@ class _Run:
     collector: _Collector
     seed: int
     raw_schema: dict[str, Any]
-    reports: dict[str, str]
+    target: str
+    spec: str
+    reports: dict[str, str] = field(default_factory=dict)
+
+
+def _groups(options: GateOptions, profile: Profile) -> list[tuple[str, tuple[str, ...]]]:
+    """Phases that can run in a process of their own: the per-operation phases, and the stateful one.
+
+    Each group starts from a fresh app, so each is deterministic for a given seed on its own.
+    """
+    enabled = options.phases or profile.phases
+    unit = tuple(phase for phase in PHASES if phase in enabled and phase != "stateful")
+    # The stateful process repeats the (cheap) examples phase: links inferred from its responses feed the
+    # stateful phase, as they do when both run in one process.
+    stateful = ("examples", "stateful") if "stateful" in enabled and "examples" in enabled else ("stateful",)
+    if "stateful" not in enabled:
+        stateful = ()
+    return [(name, phases) for name, phases in (("unit", unit), ("stateful", stateful)) if phases]
+
+
+def _execute_groups(options: GateOptions, profile: Profile, echo: Any) -> _Run:
+    """All phases in one process, or (workers >= 2) each group in its own process, on its own core."""
+    groups = _groups(options, profile)
+    workers = options.workers or profile.workers
+    if workers < 2 or len(groups) < 2 or not _can_fork():
+        return _execute(options, profile, echo, reports_dir=options.reports_dir)
+    context = multiprocessing.get_context("fork")
+    children = []
+    for name, phases in groups:
+        receiver, sender = context.Pipe(duplex=False)
+        process = context.Process(
+            target=_child, args=(sender, options, profile, echo, name, phases), name=f"contract-gate-{name}"
+        )
+        process.start()
+        sender.close()
+        children.append((name, process, receiver))
+    runs = []
+    for name, process, receiver in children:
+        try:
+            outcome = receiver.recv()
+        except EOFError:
+            outcome = RuntimeError(f"The {name} process of the gate died (exit code {process.exitcode}).")
+        process.join()
+        if isinstance(outcome, BaseException):
+            raise outcome
+        runs.append(outcome)
+    return _merge(runs, options.reports_dir)
+
+
+def _can_fork() -> bool:
+    # Fork keeps app factories that are closures (they cannot be pickled for a spawned process).
+    return "fork" in multiprocessing.get_all_start_methods()
+
+
+def _child(
+    sender: Any, options: GateOptions, profile: Profile, echo: Any, name: str, phases: tuple[str, ...]
+) -> None:
+    reports_dir = options.reports_dir / f".{name}" if options.reports_dir is not None else None
+    try:
+        run = _execute(
+            options, profile, lambda line: echo(f"[{name}] {line}"), reports_dir=reports_dir, phases=phases
+        )
+        sender.send(run)
+    except BaseException as exc:  # the parent re-raises it
+        sender.send(exc)
+    finally:
+        sender.close()
+
+
+def _merge(runs: list[_Run], reports_dir: Path | None) -> _Run:
+    """One run out of the groups' runs: counts add up, coverage and failures are united, reports joined."""
+    first = runs[0]
+    merged = _Collector(seed=first.seed)
+    for run in runs:
+        merged.absorb(run.collector)
+    reports: dict[str, str] = {}
+    if reports_dir is not None:
+        reports = _merge_reports(reports_dir, [run.reports for run in runs])
+    return _Run(merged, first.seed, first.raw_schema, first.target, first.spec, reports)
+
+
+def _merge_reports(reports_dir: Path, parts: list[dict[str, str]]) -> dict[str, str]:
+    """One JUnit file with every group's test cases; each group's HTML report moved next to it."""
+    suites = [ElementTree.parse(part["JUnit XML"]).getroot() for part in parts if "JUnit XML" in part]
+    merged = suites[0]
+    suite = merged.find("testsuite")
+    assert suite is not None
+    cases = {case.get("name"): case for case in suite.iter("testcase")}
+    for other in suites[1:]:
+        for case in other.iter("testcase"):
+            existing = cases.get(case.get("name"))
+            if existing is None:
+                suite.append(case)
+                cases[case.get("name")] = case
+            elif _failed(case) and not _failed(existing):  # the same operation, failing in the other group
+                suite.remove(existing)
+                suite.append(case)
+                cases[case.get("name")] = case
+    for element in (merged, suite):
+        element.set("tests", str(len(cases)))
+        for counter, tag in (("failures", "failure"), ("errors", "error"), ("skipped", "skipped")):
+            element.set(counter, str(sum(1 for case in cases.values() if case.find(tag) is not None)))
+    junit = reports_dir / JUNIT_NAME
+    ElementTree.ElementTree(merged).write(junit, encoding="utf-8", xml_declaration=True)
+    reports = {"JUnit XML": str(junit)}
+    for part in parts:
+        html = Path(part["HTML report"]).parent
+        group = html.parent.name.lstrip(".")
+        destination = reports_dir / (HTML_NAME if group == "unit" else f"{HTML_NAME}-{group}")
+        shutil.rmtree(destination, ignore_errors=True)
+        shutil.move(str(html), destination)
+        reports[f"HTML report ({group} phases)"] = str(destination / "index.html")
+        shutil.rmtree(html.parent, ignore_errors=True)
+    return reports
+
+
+def _failed(case: ElementTree.Element) -> bool:
+    return case.find("failure") is not None or case.find("error") is not None
 
 
 def _execute(
     options: GateOptions,
     profile: Profile,
-    target: Target,
     echo: Any,
     *,
     reports_dir: Path | None,
     seed: int | None = None,
     phases: tuple[str, ...] | None = None,
 ) -> _Run:
-    """One pass of Schemathesis' engine over the target, its events folded by `_Collector`."""
+    """One pass of Schemathesis' engine over a freshly built target, its events folded by `_Collector`."""
+    target = _target(options)
+    try:
+        return _execute_on(target, options, profile, echo, reports_dir=reports_dir, seed=seed, phases=phases)
+    finally:
+        target.close()
+
+
+def _execute_on(
+    target: Target,
+    options: GateOptions,
+    profile: Profile,
+    echo: Any,
+    *,
+    reports_dir: Path | None,
+    seed: int | None,
+    phases: tuple[str, ...] | None,
+) -> _Run:
     config = build_config(profile, options, seed=seed, phases=phases)
     schema = load_schema(target, config)
     if options.operations:
@@ -180,6 +312,7 @@ def _execute(
         handlers += [JunitXMLHandler(junit), HtmlReportHandler(html)]
         reports = {"JUnit XML": str(junit), "HTML report": str(html / "index.html")}
     ctx = ExecutionContext(config=project)
+    phase_started = time.time()
     for handler in handlers:
         handler.start(ctx)
     try:
@@ -188,12 +321,22 @@ def _execute(
             collector.on_event(event)
             for handler in handlers:
                 handler.handle_event(ctx, event)
-            if isinstance(event, events.PhaseFinished) and event.phase.is_enabled:
-                echo(f"  phase {event.phase.name.value}: {event.status.value}")
+            if isinstance(event, events.PhaseStarted):
+                phase_started = event.timestamp
+                if event.payload is not None and event.phase.is_enabled:
+                    links = event.payload
+                    echo(
+                        f"  stateful links: {links.transitions_total} transitions "
+                        f"({links.inferred_transitions} inferred by Schemathesis beyond the spec's links)"
+                    )
+            elif isinstance(event, events.PhaseFinished) and event.phase.is_enabled:
+                took = event.timestamp - phase_started
+                echo(f"  phase {event.phase.name.value}: {event.status.value} ({took:.1f} s)")
     finally:
         for handler in handlers:
             handler.shutdown(ctx)
-    return _Run(collector=collector, seed=run_seed, raw_schema=schema.raw_schema, reports=reports)
+    collector.server_exceptions = set()
+    return _Run(collector, run_seed, schema.raw_schema, target.description, target.spec, reports)
 
 
 def _replay(options: GateOptions, profile: Profile, first: _Run, echo: Any) -> None:
@@ -223,10 +366,9 @@ def _replay(options: GateOptions, profile: Profile, first: _Run, echo: Any) -> N
         if found.key in confirmed:
             continue
         found.failure.flaky = True
-        response = again.collector.last_response.get((found.failure.operation, found.failure.phase))
+        response = again.collector.response_to(found)
         if response is not None:
-            found.failure.replay_status_code = response.status_code
-            found.failure.replay_excerpt = _excerpt(response)
+            found.failure.replay_status_code, found.failure.replay_excerpt = response
 
 
 def _event_stream(schema: Any, target: Target) -> Iterator[events.EngineEvent]:
@@ -247,6 +389,12 @@ def _declares_security(raw: dict[str, Any]) -> bool:
 class _Found:
     failure: Failure
     key: tuple[str, str, str]
+    request: str = ""
+
+
+def _request_key(request: Any) -> str:
+    body = request.body if isinstance(request.body, str) else repr(request.body)
+    return f"{request.method} {request.uri} {body}"
 
 
 @dataclass(slots=True)
@@ -261,8 +409,9 @@ class _Collector:
     errors: list[str] = field(default_factory=list)
     observed: dict[str, set[int]] = field(default_factory=lambda: defaultdict(set))
     cases_by_operation: dict[str, int] = field(default_factory=lambda: defaultdict(int))
-    # The last response each operation got in each phase (what a replay shows for a flaky failure).
-    last_response: dict[tuple[str, str], Any] = field(default_factory=dict)
+    # Responses (status, excerpt) by request, and by operation and phase: what a replay shows when flaky.
+    by_request: dict[str, tuple[int, str]] = field(default_factory=dict)
+    by_operation: dict[tuple[str, str], tuple[int, str]] = field(default_factory=dict)
     _found: dict[tuple[str, str, str], _Found] = field(default_factory=dict)
 
     def on_event(self, event: events.EngineEvent) -> None:
@@ -287,7 +436,9 @@ class _Collector:
             if interaction is None or interaction.response is None:
                 continue
             self.requests += 1
-            self.last_response[(label, phase)] = interaction.response
+            seen = (interaction.response.status_code, _excerpt(interaction.response))
+            self.by_request[_request_key(interaction.request)] = seen
+            self.by_operation[(label, phase)] = seen
             # unsupported_method's probes send other methods to the path: their 405 is not this operation's.
             if node.value.method.upper() == node.value.operation.method.upper():
                 self.observed[label].add(interaction.response.status_code)
@@ -321,6 +472,7 @@ class _Collector:
                 seed=self.seed,
             ),
             key=key,
+            request=_request_key(interaction.request) if interaction is not None else "",
         )
 
     def _on_server_exception(self, event: events.NonFatalError) -> None:
@@ -349,6 +501,27 @@ class _Collector:
 
     def failures(self) -> list[_Found]:
         return list(self._found.values())
+
+    def response_to(self, found: _Found) -> tuple[int, str] | None:
+        """The response this run got to the same request, else the operation's last one in that phase."""
+        return self.by_request.get(found.request) or self.by_operation.get(
+            (found.failure.operation, found.failure.phase)
+        )
+
+    def absorb(self, other: _Collector) -> None:
+        """Add another process's findings to this one's."""
+        self.cases += other.cases
+        self.requests += other.requests
+        self.checks_run += other.checks_run
+        self.errors += other.errors
+        for label, statuses in other.observed.items():
+            self.observed[label] |= statuses
+        for label, count in other.cases_by_operation.items():
+            self.cases_by_operation[label] += count
+        self.by_request.update(other.by_request)
+        self.by_operation.update(other.by_operation)
+        for key, found in other._found.items():
+            self._found.setdefault(key, found)
 
     def coverage(self, raw: dict[str, Any], selected: tuple[str, ...] | None) -> list[OperationCoverage]:
         rows = []
