@@ -42,10 +42,11 @@ class Fault:
 
     name: str
     check: str
+    # The operations (as the gate labels them) whose requests or responses the bug touches.
     operations: tuple[str, ...]
     description: str
     apply: Callable[[Request, Forward, FaultState], Response]
-    # Checks that also catch it, when one bug breaks more than one promise of the contract.
+    # Other checks that may report the same bug, when it breaks more than one promise of the contract.
     also: tuple[str, ...] = field(default=())
 
 
@@ -191,7 +192,9 @@ def title_limit_too_low(request: Request, forward: Forward, state: FaultState) -
         request.method in {"PATCH", "PUT"} and ITEM.match(request.path)
     )
     title = body.get("title") if isinstance(body, dict) else None
-    if writes_todo and isinstance(title, str) and len(title) > TITLE_LIMIT_IN_CODE:
+    too_long = writes_todo and isinstance(title, str) and len(title) > TITLE_LIMIT_IN_CODE
+    # Like the real view, authenticate first: an anonymous request still gets its 401.
+    if too_long and _is_authenticated(request, forward):
         return _error(
             422,
             "Unprocessable Entity",
@@ -199,6 +202,11 @@ def title_limit_too_low(request: Request, forward: Forward, state: FaultState) -
             {"json": {"title": [f"Length must be between 1 and {TITLE_LIMIT_IN_CODE}."]}},
         )
     return forward(request)
+
+
+def _is_authenticated(request: Request, forward: Forward) -> bool:
+    """Whether the app accepts the request's credentials (asked the way a client would: who am I?)."""
+    return forward(Request(_method(request.environ, "GET", path="/api/auth/me"))).status_code == 200
 
 
 def stale_credentials_on_reads(request: Request, forward: Forward, state: FaultState) -> Response:
@@ -237,12 +245,23 @@ def created_without_location(request: Request, forward: Forward, state: FaultSta
     return response
 
 
-def _method(environ: dict[str, Any], method: str) -> dict[str, Any]:
+def _method(environ: dict[str, Any], method: str, *, path: str | None = None) -> dict[str, Any]:
+    """The same request's environ with another method (and path), without a body or query."""
     environ = dict(environ)
     environ["REQUEST_METHOD"] = method
+    if path is not None:
+        environ["PATH_INFO"] = path
+        environ["QUERY_STRING"] = ""
     environ["wsgi.input"] = io.BytesIO(b"")
     environ["CONTENT_LENGTH"] = "0"
     return environ
+
+
+LIST, CREATE = "GET /api/todos", "POST /api/todos"
+
+
+def _item(*methods: str) -> tuple[str, ...]:
+    return tuple(f"{method} /api/todos/{{todo_id}}" for method in methods)
 
 
 FAULTS: dict[str, Fault] = {
@@ -251,7 +270,7 @@ FAULTS: dict[str, Fault] = {
         Fault(
             "server_error",
             "not_a_server_error",
-            ("GET /api/todos",),
+            (LIST,),
             "a 500 when the list is filtered by tag",
             crash_on_tag_filter,
             also=("status_code_conformance",),
@@ -259,56 +278,58 @@ FAULTS: dict[str, Fault] = {
         Fault(
             "missing_required_field",
             "response_schema_conformance",
-            ("GET /api/todos", "POST /api/todos", "GET/PATCH/PUT /api/todos/{todo_id}"),
+            (LIST, CREATE, *_item("GET", "PATCH", "PUT")),
             "null `description`/`due_at` dropped from todo responses",
             omit_null_fields,
         ),
         Fault(
             "wrong_field_type",
             "response_schema_conformance",
-            ("POST /api/todos", "GET/PATCH/PUT /api/todos/{todo_id}"),
+            (CREATE, *_item("GET", "PATCH", "PUT")),
             "`done` as 0/1 on single-todo responses",
             done_as_integer,
         ),
         Fault(
             "undocumented_status",
             "status_code_conformance",
-            ("GET/PATCH/PUT/DELETE /api/todos/{todo_id}",),
+            _item("GET", "PATCH", "PUT", "DELETE"),
             "403 instead of the documented 404 for a todo the caller cannot see",
             forbidden_instead_of_not_found,
         ),
         Fault(
             "wrong_content_type",
             "content_type_conformance",
-            ("GET /api/todos",),
+            (LIST,),
             "the todo list served as text/html",
             list_as_html,
         ),
         Fault(
             "invalid_input_accepted",
             "negative_data_rejection",
-            ("POST /api/todos",),
+            (CREATE,),
             "an unknown priority silently becomes `normal`",
             unknown_priority_falls_back,
         ),
         Fault(
             "valid_input_rejected",
             "positive_data_acceptance",
-            ("POST /api/todos", "PATCH/PUT /api/todos/{todo_id}"),
+            (CREATE, *_item("PATCH", "PUT")),
             "titles over 100 characters rejected although 200 are allowed",
             title_limit_too_low,
         ),
         Fault(
             "auth_ignored",
             "ignored_auth",
-            ("GET /api/...",),
+            ("GET /api/auth/me", LIST, *_item("GET")),
             "reads without credentials served as the last authenticated user",
             stale_credentials_on_reads,
+            # A request whose Authorization header was left out or mangled on purpose is served too.
+            also=("missing_required_header", "negative_data_rejection"),
         ),
         Fault(
             "delete_not_deleting",
             "use_after_free",
-            ("DELETE /api/todos/{todo_id}",),
+            (*_item("DELETE", "GET"), CREATE),
             "DELETE answers 204 but the todo can still be read",
             delete_keeps_todo,
             also=("ensure_resource_availability",),
@@ -316,7 +337,7 @@ FAULTS: dict[str, Fault] = {
         Fault(
             "missing_location",
             "response_headers_conformance",
-            ("POST /api/todos",),
+            (CREATE,),
             "201 from create without its `Location` header",
             created_without_location,
         ),

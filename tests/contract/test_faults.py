@@ -142,3 +142,9 @@ def test_untouched_requests_behave_like_the_clean_app(app, user, name):
     wrong = client.post("/api/todos", data="title=x", headers={**auth, "Content-Type": "text/plain"})
     assert wrong.status_code == 415 and wrong.mimetype == "application/json"
     assert client.post("/api/auth/logout", headers=auth).status_code == 204
+
+
+def test_valid_input_rejected_still_authenticates_first(app, user):
+    client, _ = user
+    inject(app, "valid_input_rejected")
+    assert client.post("/api/todos", json={"title": "x" * 150}).status_code == 401
