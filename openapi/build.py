@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import json
 import tomllib
 from collections.abc import Callable
@@ -37,14 +38,38 @@ def project_version() -> str:
     return installed_version()
 
 
-def build_spec(factory: Callable[[dict[str, Any]], Any] | None = None) -> dict[str, Any]:
+def load_factory(target: str) -> Callable[..., Any]:
+    """`package.module:create_app` to the app factory it names."""
+    module_name, _, attribute = target.partition(":")
+    factory = getattr(importlib.import_module(module_name), attribute or "create_app")
+    if not callable(factory):
+        raise TypeError(f"{target} is not callable")
+    return factory
+
+
+def api_of(app: Any) -> Any:
+    """The flask-smorest `Api` of an app: ours is `extensions["api"]`, any other is found by flask-smorest."""
+    if "api" in app.extensions:
+        return app.extensions["api"]
+    apis = app.extensions.get("flask-smorest", {}).get("apis", {})
+    if not apis:
+        raise LookupError("the app has no flask-smorest Api")
+    return next(iter(apis.values()))["ext_obj"]
+
+
+def build_spec(factory: Callable[..., Any] | None = None) -> dict[str, Any]:
     """The spec of the app built by `factory` (default: `app.create_app`), without serving anything."""
+    config = dict(BUILD_CONFIG)
     if factory is None:
         from app import create_app as factory
-    app = factory({**BUILD_CONFIG, "API_VERSION": project_version()})
-    api = app.extensions["api"]
+
+        config["API_VERSION"] = project_version()
+    try:
+        app = factory(config)
+    except TypeError:  # a factory that takes no configuration
+        app = factory()
     with app.app_context():
-        spec = api.spec.to_dict()
+        spec = api_of(app).spec.to_dict()
     # A JSON round trip turns tuples into lists and proves the document is plain JSON.
     return json.loads(json.dumps(spec))
 

@@ -5,26 +5,37 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 from openapi import build, check, lint
 from openapi import document as d
 
 
+def _targets(args: argparse.Namespace) -> tuple[Path, Path]:
+    out = Path(args.out) if args.out else build.SPEC_DIR
+    return out / "openapi.json", out / "openapi.yaml"
+
+
+def _factory(args: argparse.Namespace) -> Callable[..., Any] | None:
+    return build.load_factory(args.app) if args.app else None
+
+
 def _cmd_build(args: argparse.Namespace) -> int:
-    spec = build.build_spec()
-    written = build.write_spec(spec)
+    json_path, yaml_path = _targets(args)
+    written = build.write_spec(build.build_spec(_factory(args)), json_path, yaml_path)
     for path in written:
         print(f"wrote {path.name}")
     if not written:
-        print("openapi.json and openapi.yaml are up to date")
+        print(f"{json_path.name} and {yaml_path.name} are up to date")
     return 0
 
 
 def _cmd_check(args: argparse.Namespace) -> int:
-    result = check.check()
-    print(check.report(result))
+    json_path, yaml_path = _targets(args)
+    result = check.check(json_path, yaml_path, _factory(args))
+    print(check.report(result, json_path))
     return 0 if result.ok else 1
 
 
@@ -74,6 +85,10 @@ def _parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_cmd_build)
     p = sub.add_parser("check", help="fail on drift between code and published spec; validate and lint it")
     p.set_defaults(func=_cmd_check)
+    for name in ("build", "check"):
+        p = sub.choices[name]
+        p.add_argument("--app", help="another app factory, `module:function` (default: this project's app)")
+        p.add_argument("--out", help="folder of openapi.json and openapi.yaml (default: the openapi package)")
     p = sub.add_parser("lint", help="lint any OpenAPI 3.0/3.1 file (JSON or YAML)")
     p.add_argument("path")
     p.add_argument("--format", choices=("text", "json"), default="text")
