@@ -33,7 +33,8 @@ def test_info_version_is_the_project_version():
 
 
 def test_the_published_files_match_the_code():
-    assert check.drift(build.build_spec()) == []
+    diffs = check.drift(build.build_spec())
+    assert not diffs, "the published spec is stale: run `make spec`\n" + "".join(diffs[:1])
 
 
 def test_write_spec_rewrites_only_what_changed(tmp_path):
