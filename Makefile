@@ -66,8 +66,9 @@ spec-check: $(STAMP) ## Fail on drift between code and published spec; validate 
 	$(BIN)/python -m openapi check
 
 BASE ?= git:origin/main
+DIFF_ARGS ?=
 spec-diff: $(STAMP) ## Classify changes of the published spec against BASE (default git:origin/main)
-	$(BIN)/python -m openapi diff $(BASE) openapi/openapi.json
+	$(BIN)/python -m openapi diff $(BASE) openapi/openapi.json $(DIFF_ARGS)
 
 contract: spec-check ## The contract gate (profile $(PROFILE)): Schemathesis in-process against the published spec
 	$(BIN)/python -m contract_tests run --profile $(PROFILE) $(CONTRACT_ARGS)

@@ -164,3 +164,16 @@ def test_git_refs_read_the_committed_spec(tmp_path, capsys, monkeypatch, publish
     assert report["changes"] == []
     assert main(["diff", "git:no-such-ref"]) == 2
     assert "git show no-such-ref:openapi/openapi.json" in capsys.readouterr().err
+
+
+def test_warnings_fail_only_when_asked(tmp_path, capsys, published):
+    head = copy.deepcopy(published)
+    del head["paths"]["/api/todos/{todo_id}"]["get"]["responses"]["404"]
+    base, head_path = _write(tmp_path, "base.json", published), _write(tmp_path, "head.json", head)
+    code, report = _diff(capsys, base, head_path)
+    assert code == 0
+    assert [(c["rule"], c["level"]) for c in report["changes"]] == [
+        ("response-non-success-status-removed", "warning")
+    ]
+    code, _ = _diff(capsys, base, head_path, "--fail-on", "warning")
+    assert code == 1
