@@ -23,7 +23,7 @@ class DiffRule:
 
 
 # (id, level, summary) of the rules about operations, parameters, bodies, responses and components.
-_FIXED = (
+FIXED_RULES = (
     ("api-path-removed", BREAKING, "a path and its operations were removed"),
     ("api-operation-removed", BREAKING, "an operation was removed (the path remains)"),
     ("api-path-added", INFO, "a new path"),
@@ -171,7 +171,7 @@ SCHEMA_CHECKS.update(_bound_checks())
 
 
 def _catalogue() -> dict[str, DiffRule]:
-    rules = {rule_id: DiffRule(rule_id, level, summary) for rule_id, level, summary in _FIXED}
+    rules = {rule_id: DiffRule(rule_id, level, summary) for rule_id, level, summary in FIXED_RULES}
     for check, (request_level, response_level, summary) in SCHEMA_CHECKS.items():
         for subjects, level in ((REQUEST_SUBJECTS, request_level), (RESPONSE_SUBJECTS, response_level)):
             if level is None:

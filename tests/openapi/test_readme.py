@@ -16,7 +16,7 @@ def test_every_lint_rule_is_documented():
 
 
 def test_every_diff_rule_is_documented_with_its_level():
-    fixed = {rule_id: level for rule_id, level, _summary in br._FIXED}
+    fixed = {rule_id: level for rule_id, level, _summary in br.FIXED_RULES}
     missing = [rule_id for rule_id, level in fixed.items() if f"| `{rule_id}` | {level} |" not in SECTION]
     assert missing == []
 
