@@ -83,6 +83,11 @@ def _show(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
+def _absent(value: Any) -> str:
+    """A keyword's value for a message, `(none)` when the keyword is not there."""
+    return "(none)" if value is None else _show(value)
+
+
 class Differ:
     """Walks two documents side by side, following `$ref`s, and records each change once per operation."""
 
@@ -487,7 +492,10 @@ class Differ:
             found = br.bound_check(keyword, _num(b.get(keyword)), _num(h.get(keyword)))
             if found:
                 self.schema_change(
-                    where, found[0], f"`{keyword}` {_show(b.get(keyword))} -> {_show(h.get(keyword))}.", h_ptr
+                    where,
+                    found[0],
+                    f"`{keyword}` {_absent(b.get(keyword))} -> {_absent(h.get(keyword))}.",
+                    h_ptr,
                 )
         self._simple(b, h, h_ptr, where)
         self._properties(b, b_ptr, h, h_ptr, where)
@@ -579,7 +587,7 @@ class Differ:
                 if old is not None and new is not None
                 else (f"{word}-added" if old is None else f"{word}-removed")
             )
-            self.schema_change(where, check, f"`{keyword}` {_show(old)} -> {_show(new)}.", h_ptr)
+            self.schema_change(where, check, f"`{keyword}` {_absent(old)} -> {_absent(new)}.", h_ptr)
         old_unique, new_unique = b.get("uniqueItems") is True, h.get("uniqueItems") is True
         if old_unique != new_unique:
             check = "unique-items-set" if new_unique else "unique-items-unset"
