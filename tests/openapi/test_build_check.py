@@ -113,3 +113,9 @@ def test_build_and_check_work_on_another_flask_smorest_app(tmp_path, capsys):
     assert "ok    published files match the code" in out
     assert "ok    valid OpenAPI 3.0.3" in out
     assert "operation-id-unique: GET /notes/" in out
+
+
+def test_the_yaml_file_is_the_same_document_as_the_json_file():
+    import yaml
+
+    assert yaml.safe_load(build.YAML_PATH.read_text()) == json.loads(build.JSON_PATH.read_text())
