@@ -150,6 +150,8 @@ def operations(doc: dict[str, Any]) -> Iterator[Operation]:
     if not isinstance(paths, dict):
         return
     for path, raw_item in paths.items():
+        if not str(path).startswith("/"):  # `x-` extensions
+            continue
         item, item_ptr = resolve(doc, raw_item, pointer("paths", path))
         if not isinstance(item, dict):
             continue
