@@ -330,7 +330,9 @@ class Differ:
             )
         elif old.get("required") is True and new.get("required") is not True:
             self.emit("request-body-became-optional", "the request body became optional.", new_ptr, h)
-        self._content(old, old_ptr, new, new_ptr, Where(h, "request", "request-body", new_ptr))
+        self._content(
+            old, old_ptr, new, new_ptr, Where(h, "request", "request-body", d.join(h.pointer, "requestBody"))
+        )
 
     def _content(
         self, old: dict[str, Any], old_ptr: str, new: dict[str, Any], new_ptr: str, where: Where
