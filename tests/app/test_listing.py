@@ -71,27 +71,6 @@ def test_pages_split_the_list_and_say_where_they_are(client, auth_headers, seede
     assert _pages(response) == {"X-Total-Count": 5, "X-Page": page, "X-Per-Page": 2, "X-Total-Pages": 3}
 
 
-@pytest.mark.parametrize(
-    "query",
-    [
-        "page=0",
-        "page=10001",
-        "page=-1",
-        "per_page=0",
-        "per_page=101",
-        "page=1.0",
-        "page=1e3",
-        "page=abc",
-        "per_page=",
-        f"page={2**70}",
-        f"per_page={2**70}",
-    ],
-)
-def test_paging_out_of_bounds_is_422(client, auth_headers, expect_error, query):
-    body = expect_error(client.get(f"/api/todos?{query}", headers=auth_headers), 422)
-    assert query.split("=")[0] in body["errors"]["query"], body
-
-
 def test_paging_bounds_are_inclusive(client, auth_headers):
     response = client.get("/api/todos?page=10000&per_page=100", headers=auth_headers)
     assert response.status_code == 200
@@ -120,25 +99,36 @@ def test_filters_select_matching_todos(client, auth_headers, seeded, query, expe
     assert int(response.headers["X-Total-Count"]) == len(expected)
 
 
-@pytest.mark.parametrize(
-    "query",
-    [
-        "done=1",
-        "done=0",
-        "done=True",
-        "done=yes",
-        "priority=urgent",
-        "tag=",
-        "q=",
-        "sort=id",
-        "sort=title,due_at",
-        "q=a%00b",
-        "tag=a%00",
-    ],
-)
-def test_invalid_filters_are_422(client, auth_headers, expect_error, query):
-    body = expect_error(client.get(f"/api/todos?{query}", headers=auth_headers), 422)
-    assert query.split("=")[0] in body["errors"]["query"], body
+INVALID_QUERIES = [
+    "page=0",
+    "page=10001",
+    "page=-1",
+    "per_page=0",
+    "per_page=101",
+    "page=1.0",
+    "page=1e3",
+    "page=abc",
+    "per_page=",
+    f"page={2**70}",
+    f"per_page={2**70}",
+    "done=1",
+    "done=0",
+    "done=True",
+    "done=yes",
+    "priority=urgent",
+    "tag=",
+    "q=",
+    "sort=id",
+    "sort=title,due_at",
+    "q=a%00b",
+    "tag=a%00",
+]
+
+
+def test_invalid_query_parameters_are_422_by_name(client, auth_headers, expect_error):
+    for query in INVALID_QUERIES:
+        body = expect_error(client.get(f"/api/todos?{query}", headers=auth_headers), 422)
+        assert query.split("=")[0] in body["errors"]["query"], (query, body)
 
 
 @pytest.mark.parametrize(
