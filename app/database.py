@@ -91,8 +91,13 @@ def init_db_command(drop: bool) -> None:
 def seed_demo_command(username: str, password: str) -> None:
     """Create a demo user with a few todos (idempotent: an existing user is left as is)."""
     from app.auth.service import create_user, find_user
+    from app.schemas.auth import RegistrationSchema
     from app.todos.service import create_todo
 
+    # The same rules as POST /api/auth/register, or the demo user could not log in through the API.
+    problems = RegistrationSchema().validate({"username": username, "password": password})
+    if problems:
+        raise click.UsageError(f"Not a valid account: {problems}")
     init_db(current_app)
     session = get_session()
     if find_user(session, username) is not None:

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import func, inspect, select
 
 from app.database import engine_for
-from app.models import Todo, User
+from app.models import Base, Todo, User
 
 
 def test_init_db_creates_every_table(app, runner):
     engine = engine_for(app)
-    from app.models import Base
-
     Base.metadata.drop_all(engine)
     result = runner.invoke(args=["init-db"])
     assert result.exit_code == 0, result.output
@@ -39,3 +38,35 @@ def test_seed_demo_twice_changes_nothing(runner, db):
     assert "already exists" in again.output
     assert db.scalar(select(func.count()).select_from(User)) == 1
     assert db.scalar(select(func.count()).select_from(Todo)) == 3
+
+
+def test_seed_demo_with_a_custom_account_that_can_log_in(runner, auth):
+    result = runner.invoke(args=["seed-demo", "--username", "grace", "--password", "a long password"])
+    assert result.exit_code == 0, result.output
+    assert auth.login("grace", "a long password").status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("option", "value"),
+    [("--username", "no spaces allowed"), ("--password", "short")],
+    ids=["username", "password"],
+)
+def test_seed_demo_refuses_an_account_the_api_would_refuse(runner, db, option, value):
+    result = runner.invoke(args=["seed-demo", option, value])
+    assert result.exit_code != 0
+    assert "Not a valid account" in result.output, result.output
+    assert db.scalar(select(func.count()).select_from(User)) == 0
+
+
+def test_init_db_drop_empties_the_tables(runner, db):
+    assert runner.invoke(args=["seed-demo"]).exit_code == 0
+    result = runner.invoke(args=["init-db", "--drop"])
+    assert result.exit_code == 0, result.output
+    assert db.scalar(select(func.count()).select_from(User)) == 0
+    assert db.scalar(select(func.count()).select_from(Todo)) == 0
+
+
+def test_init_db_keeps_existing_data(runner, db):
+    assert runner.invoke(args=["seed-demo"]).exit_code == 0
+    assert runner.invoke(args=["init-db"]).exit_code == 0
+    assert db.scalar(select(func.count()).select_from(User)) == 1
