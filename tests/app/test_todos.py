@@ -260,12 +260,19 @@ def test_patch_with_invalid_fields_is_422_and_changes_nothing(
     assert client.get(f"/api/todos/{todo['id']}", headers=auth_headers).get_json() == todo
 
 
-def test_bounds_are_inclusive(client, auth_headers):
+@pytest.mark.parametrize("char", ["x", "\u00e9", "\U0001f600"], ids=["ascii", "two-byte", "astral"])
+def test_length_bounds_are_inclusive_and_count_characters(client, auth_headers, db, char):
+    """The maximum lengths are characters, as JSON Schema counts them, and the columns must hold them."""
     payload = {
-        "title": "x" * 200,
-        "description": "d" * 2000,
-        "tags": [f"{i}".rjust(32, "t") for i in range(10)],
+        "title": char * 200,
+        "description": char * 2000,
+        "tags": [f"{i}".rjust(32, char) for i in range(10)],
     }
     response = client.post("/api/todos", json=payload, headers=auth_headers)
     assert response.status_code == 201, response.get_json()
-    assert response.get_json()["tags"] == payload["tags"]
+    stored = _stored(db, response.get_json()["id"])
+    assert (stored.title, stored.description, stored.tags) == (
+        payload["title"],
+        payload["description"],
+        payload["tags"],
+    )
