@@ -136,12 +136,10 @@ def test_login_rehashes_a_password_stored_with_weaker_settings(app_config, auth,
     new_hash = db.scalar(select(User.password_hash).where(User.username == "ada"))
     assert new_hash != old_hash
     assert ",t=2," in new_hash and ",t=1," in old_hash
-    assert (
-        client.get(
-            "/api/auth/me", headers={"Authorization": "Bearer " + response.get_json()["access_token"]}
-        ).status_code
-        == 200
+    me = client.get(
+        "/api/auth/me", headers={"Authorization": f"Bearer {response.get_json()['access_token']}"}
     )
+    assert me.status_code == 200
     engine_for(stronger).dispose()
 
 
