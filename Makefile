@@ -85,7 +85,7 @@ CLIENT_DIR := clients/typescript
 NODE_STAMP := $(CLIENT_DIR)/node_modules/.installed-stamp
 CHROMIUM   ?= /usr/bin/chromium
 
-$(NODE_STAMP): $(CLIENT_DIR)/package.json $(CLIENT_DIR)/package-lock.json
+$(NODE_STAMP): $(CLIENT_DIR)/package.json $(CLIENT_DIR)/package-lock.json $(CLIENT_DIR)/.npmrc
 	cd $(CLIENT_DIR) && npm ci --no-audit --no-fund
 	touch $@
 

@@ -617,9 +617,9 @@ function announce(message) {
   ui.status.textContent = message;
 }
 async function act(action) {
+  showError(null);
   try {
     await action();
-    showError(null);
   } catch (error) {
     if (error instanceof ApiFailure) {
       if (error.status === 401 && client.token !== null) {

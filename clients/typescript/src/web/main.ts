@@ -88,9 +88,9 @@ function announce(message: string): void {
 
 /** Runs one user action; an API failure shows the envelope's message, and a 401 ends the session. */
 async function act(action: () => Promise<void>): Promise<void> {
+  showError(null);
   try {
     await action();
-    showError(null);
   } catch (error) {
     if (error instanceof ApiFailure) {
       if (error.status === 401 && client.token !== null) {
