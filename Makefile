@@ -20,7 +20,7 @@ unexport PYTHONDONTWRITEBYTECODE
         spec-diff contract contract-fast contract-deep client client-check e2e bench clean
 
 help: ## List the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  %-15s %s\n", $$1, $$2}'
+	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  %-15s %s\n", $$1, $$2}'
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -98,7 +98,7 @@ client-check: $(NODE_STAMP) ## Fail when the generated client or page script is 
 	@echo "client-check: the TypeScript client matches openapi/openapi.json and compiles (tsc --strict)"
 
 .PHONY: chromium
-chromium: ## Install Debian's chromium package for the browser test, unless $(CHROMIUM) exists
+chromium: ## Install Debian's chromium for the browser test when CHROMIUM (default /usr/bin/chromium) is missing
 	@if [ ! -x "$(CHROMIUM)" ]; then \
 		echo "$(CHROMIUM) is missing: installing Debian's chromium package"; \
 		if [ "$$(id -u)" = 0 ]; then sudo=; else sudo=sudo; fi; \
@@ -107,7 +107,7 @@ chromium: ## Install Debian's chromium package for the browser test, unless $(CH
 	fi
 	@test -x "$(CHROMIUM)" || { echo "$(CHROMIUM) is still missing; set CHROMIUM=/path/to/chromium"; exit 1; }
 
-e2e: $(STAMP) client-check chromium ## make serve on a free port + fresh DB, typed-client smoke, browser test
+e2e: $(STAMP) client-check chromium ## client-check, then a live server (fresh DB): typed-client smoke + browser test
 	CHROMIUM=$(CHROMIUM) $(BIN)/python $(CLIENT_DIR)/scripts/e2e.py
 
 bench: $(STAMP) ## Benchmarks: print the gate's speed figures
