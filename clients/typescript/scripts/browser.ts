@@ -1,7 +1,8 @@
 /**
  * Browser test: a person's visit to the page at `/` in headless Chromium (Debian's package, driven by
  * playwright-core): register, log out, fail and then succeed to log in, add todos, complete one, delete
- * one. What the page shows is cross-checked through the typed client; the end state is a screenshot.
+ * one (the screenshot shows that state), then filter, search, reload and page. What the page shows is
+ * cross-checked through the typed client.
  *
  *   E2E_BASE_URL=http://127.0.0.1:8000 E2E_SCREENSHOT=../../reports/e2e-todos.png tsx scripts/browser.ts
  */
@@ -168,16 +169,48 @@ async function story(page: Page): Promise<void> {
   assert.deepEqual(left.map((t) => t.title), ["Buy milk", "Write the quarterly report"]);
   assert.equal(await page.locator("#summary").innerText(), "2 todos");
 
-  console.log("- the Done filter shows only the completed todo");
+  mkdirSync(dirname(screenshotPath), { recursive: true });
+  await page.screenshot({ path: screenshotPath, fullPage: true });
+
+  console.log("- the Done filter shows only the completed todo; search finds by text");
   await page.getByRole("radio", { name: "Done" }).check();
   await eventually("only done todos", async () => assert.deepEqual(await titlesShown(page), ["Buy milk"]));
   await page.getByRole("radio", { name: "All" }).check();
   await eventually("all todos again", async () => assert.equal((await titlesShown(page)).length, 2));
+  await page.getByLabel("Search").fill("QUARTERLY");
+  await eventually("search results", async () => {
+    assert.deepEqual(await titlesShown(page), ["Write the quarterly report"]);
+  });
+  await page.getByLabel("Search").fill("");
+  await eventually("no search", async () => assert.equal((await titlesShown(page)).length, 2));
 
   console.log("- a reload keeps the session");
   await page.reload();
   await signedInAs(page);
   await eventually("todos after reload", async () => assert.equal((await titlesShown(page)).length, 2));
+
+  console.log("- more todos than fit a page: the pager walks through them");
+  const token = await page.evaluate(() => sessionStorage.getItem("todo-api.token"));
+  const client = createTodoClient({ baseUrl, token });
+  for (let n = 1; n <= 10; n += 1) {
+    unwrap(await client.api.POST("/api/todos", { body: { title: `Chore ${n}` } }), `createTodo Chore ${n}`);
+  }
+  await page.reload();
+  await eventually("first page", async () => {
+    assert.equal(await page.locator("#page-info").innerText(), "Page 1 of 2");
+    assert.equal((await titlesShown(page)).length, 10);
+  });
+  assert.equal(await page.getByRole("button", { name: "Previous" }).isDisabled(), true, "Previous on page 1");
+  await page.getByRole("button", { name: "Next" }).click();
+  await eventually("second page", async () => {
+    assert.equal(await page.locator("#page-info").innerText(), "Page 2 of 2");
+    assert.deepEqual(await titlesShown(page), ["Write the quarterly report", "Buy milk"]);
+  });
+  assert.equal(await page.getByRole("button", { name: "Next" }).isDisabled(), true, "Next on the last page");
+  await page.getByRole("button", { name: "Previous" }).click();
+  await eventually("back on the first page", async () => {
+    assert.equal(await page.locator("#page-info").innerText(), "Page 1 of 2");
+  });
 }
 
 async function main(): Promise<number> {
@@ -205,8 +238,6 @@ async function main(): Promise<number> {
     });
     await story(page);
     assert.deepEqual(problems, [], "the page logged errors (CSP violations, exceptions)");
-    mkdirSync(dirname(screenshotPath), { recursive: true });
-    await page.screenshot({ path: screenshotPath, fullPage: true });
     console.log(`browser: 1 passed, 0 failed (screenshot ${screenshotPath})`);
     return 0;
   } catch (error) {
