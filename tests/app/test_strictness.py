@@ -232,18 +232,27 @@ def test_text_the_database_cannot_store_is_422(client, auth_headers, db, expect_
     assert _count(db) == 0
 
 
-@pytest.mark.parametrize(
-    "due_at",
-    [
-        "0001-01-01T00:00:00+05:00",
-        "9999-12-31T23:59:59-05:00",
-        "2026-06-01T12:00:00.123456789Z",
-        "2026-06-01t12:00:00z",
-    ],
-)
-def test_extreme_but_valid_due_dates_round_trip(client, auth_headers, due_at):
-    response = client.post("/api/todos", json={"title": "x", "due_at": due_at}, headers=auth_headers)
-    assert response.status_code == 201, response.get_json()
-    fetched = client.get(response.headers["Location"], headers=auth_headers)
-    assert fetched.get_json()["due_at"] == response.get_json()["due_at"]
-    assert client.get("/api/todos?sort=due_at", headers=auth_headers).status_code == 200
+# Valid RFC 3339 date-times at the edges, in the order of the instants they name.
+EDGE_DUE_DATES = [
+    "0001-01-01T00:00:00+05:00",  # before year 1 in UTC
+    "2026-06-01T11:00:00-00:30",
+    "2026-06-01t12:00:00z",
+    "2026-06-01T12:00:00.123456789Z",  # nanoseconds: kept to the microsecond
+    "9999-12-31T23:59:59-05:00",  # after year 9999 in UTC
+]
+
+
+def test_edge_due_dates_round_trip_and_sort_by_instant(client, auth_headers):
+    sent = {}
+    for due_at in reversed(EDGE_DUE_DATES):
+        response = client.post("/api/todos", json={"title": due_at, "due_at": due_at}, headers=auth_headers)
+        assert response.status_code == 201, (due_at, response.get_json())
+        fetched = client.get(response.headers["Location"], headers=auth_headers).get_json()
+        assert fetched["due_at"] == response.get_json()["due_at"], due_at
+        sent[due_at] = fetched["due_at"]
+    assert sent["2026-06-01T12:00:00.123456789Z"] == "2026-06-01T12:00:00.123456Z"
+    assert sent["0001-01-01T00:00:00+05:00"] == "0001-01-01T00:00:00+05:00"
+    listed = client.get("/api/todos?sort=due_at", headers=auth_headers).get_json()
+    assert [todo["title"] for todo in listed] == EDGE_DUE_DATES
+    listed = client.get("/api/todos?sort=-due_at", headers=auth_headers).get_json()
+    assert [todo["title"] for todo in listed] == EDGE_DUE_DATES[::-1]
