@@ -22,7 +22,7 @@ BUILD_CONFIG: dict[str, Any] = {
     "APP_ENV": "testing",
     "TESTING": True,
     "SECRET_KEY": "spec-build-only",
-    "DATABASE_URL": "sqlite://",
+    "DATABASE_URL": "sqlite:///:memory:",
     "LOG_LEVEL": "WARNING",
 }
 
