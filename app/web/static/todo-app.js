@@ -518,7 +518,7 @@ function isApiError(value) {
   const candidate = value;
   return typeof candidate.message === "string" && typeof candidate.code === "number";
 }
-function describeError(error) {
+function fieldErrors(error) {
   const details = [];
   for (const fields of Object.values(error.errors ?? {})) {
     if (typeof fields !== "object" || fields === null) {
@@ -529,6 +529,10 @@ function describeError(error) {
       details.push(`${field}: ${text}`);
     }
   }
+  return details;
+}
+function describeError(error) {
+  const details = fieldErrors(error);
   return details.length > 0 ? `${error.message} (${details.join("; ")})` : error.message;
 }
 function unwrap(result, action) {
@@ -609,9 +613,33 @@ function setToken(token) {
     sessionStorage.setItem(TOKEN_KEY, token);
   }
 }
-function showError(message) {
-  ui.error.textContent = message ?? "";
+function showError(message, details = []) {
+  ui.error.replaceChildren();
   ui.error.hidden = message === null;
+  if (message === null) {
+    return;
+  }
+  const summary = document.createElement("p");
+  summary.textContent = message;
+  ui.error.append(summary);
+  if (details.length > 0) {
+    const list = document.createElement("ul");
+    list.append(
+      ...details.map((detail) => {
+        const item = document.createElement("li");
+        item.textContent = detail;
+        return item;
+      })
+    );
+    ui.error.append(list);
+  }
+}
+function showFailure(error) {
+  if (error instanceof ApiFailure && error.body) {
+    showError(error.body.message, fieldErrors(error.body));
+  } else {
+    showError(error instanceof Error ? error.message : String(error));
+  }
 }
 function announce(message) {
   ui.status.textContent = message;
@@ -621,15 +649,11 @@ async function act(action) {
   try {
     await action();
   } catch (error) {
-    if (error instanceof ApiFailure) {
-      if (error.status === 401 && client.token !== null) {
-        setToken(null);
-        showSignedOut();
-      }
-      showError(error.body ? describeError(error.body) : error.message);
-    } else {
-      showError(error instanceof Error ? error.message : String(error));
+    if (error instanceof ApiFailure && error.status === 401 && client.token !== null) {
+      setToken(null);
+      showSignedOut();
     }
+    showFailure(error);
   }
 }
 function showSignedOut() {
@@ -877,7 +901,7 @@ async function start() {
     setToken(null);
     showSignedOut();
     if (!(error instanceof ApiFailure && error.status === 401)) {
-      showError(error instanceof ApiFailure && error.body ? describeError(error.body) : String(error));
+      showFailure(error);
     }
   }
 }

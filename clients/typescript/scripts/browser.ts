@@ -111,7 +111,9 @@ async function story(page: Page): Promise<void> {
   await page.getByLabel("Username").fill(username);
   await page.getByLabel("Password", { exact: true }).fill("short");
   await page.getByRole("button", { name: "Create account" }).click();
-  assert.match(await alertText(page), /invalid values.*password/is);
+  const invalid = await alertText(page);
+  assert.match(invalid, /invalid values/i, "the envelope's message");
+  assert.match(invalid, /^password: .*8/m, "the field message for password");
 
   console.log("- register (which logs in), then log out");
   await fillCredentials(page, password);

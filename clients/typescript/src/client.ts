@@ -91,8 +91,8 @@ export function isApiError(value: unknown): value is ApiError {
   return typeof candidate.message === "string" && typeof candidate.code === "number";
 }
 
-/** The envelope's `message`, followed by its field messages (`errors` is keyed by location, then field). */
-export function describeError(error: ApiError): string {
+/** The envelope's field messages as "field: message" lines (`errors` is keyed by location, then field). */
+export function fieldErrors(error: ApiError): string[] {
   const details: string[] = [];
   for (const fields of Object.values(error.errors ?? {})) {
     if (typeof fields !== "object" || fields === null) {
@@ -103,6 +103,12 @@ export function describeError(error: ApiError): string {
       details.push(`${field}: ${text}`);
     }
   }
+  return details;
+}
+
+/** The envelope's `message`, followed by its field messages. */
+export function describeError(error: ApiError): string {
+  const details = fieldErrors(error);
   return details.length > 0 ? `${error.message} (${details.join("; ")})` : error.message;
 }
 

@@ -5,7 +5,7 @@
 import {
   ApiFailure,
   createTodoClient,
-  describeError,
+  fieldErrors,
   paginationOf,
   unwrap,
   type Priority,
@@ -77,9 +77,35 @@ function setToken(token: string | null): void {
   }
 }
 
-function showError(message: string | null): void {
-  ui.error.textContent = message ?? "";
+/** Shows a failure: the envelope's `message`, then one line per invalid field. */
+function showError(message: string | null, details: readonly string[] = []): void {
+  ui.error.replaceChildren();
   ui.error.hidden = message === null;
+  if (message === null) {
+    return;
+  }
+  const summary = document.createElement("p");
+  summary.textContent = message;
+  ui.error.append(summary);
+  if (details.length > 0) {
+    const list = document.createElement("ul");
+    list.append(
+      ...details.map((detail) => {
+        const item = document.createElement("li");
+        item.textContent = detail;
+        return item;
+      }),
+    );
+    ui.error.append(list);
+  }
+}
+
+function showFailure(error: unknown): void {
+  if (error instanceof ApiFailure && error.body) {
+    showError(error.body.message, fieldErrors(error.body));
+  } else {
+    showError(error instanceof Error ? error.message : String(error));
+  }
 }
 
 function announce(message: string): void {
@@ -92,15 +118,11 @@ async function act(action: () => Promise<void>): Promise<void> {
   try {
     await action();
   } catch (error) {
-    if (error instanceof ApiFailure) {
-      if (error.status === 401 && client.token !== null) {
-        setToken(null);
-        showSignedOut();
-      }
-      showError(error.body ? describeError(error.body) : error.message);
-    } else {
-      showError(error instanceof Error ? error.message : String(error));
+    if (error instanceof ApiFailure && error.status === 401 && client.token !== null) {
+      setToken(null); // expired or revoked elsewhere: back to the login form, with the API's message
+      showSignedOut();
     }
+    showFailure(error);
   }
 }
 
@@ -376,7 +398,7 @@ async function start(): Promise<void> {
     setToken(null);
     showSignedOut();
     if (!(error instanceof ApiFailure && error.status === 401)) {
-      showError(error instanceof ApiFailure && error.body ? describeError(error.body) : String(error));
+      showFailure(error);
     }
   }
 }
