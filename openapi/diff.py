@@ -618,9 +618,12 @@ class Differ:
             resolved, _ = d.resolve(doc, schema, "")
             return isinstance(resolved, dict) and resolved.get(hidden) is True
 
+        # A property that turns readOnly (writeOnly) leaves the request (response): that is a removal.
+        old_seen = {name: schema for name, schema in old_props.items() if not is_hidden(self.base, schema)}
+        new_seen = {name: schema for name, schema in new_props.items() if not is_hidden(self.head, schema)}
         prefix = f"{where.name}." if where.name else ""
-        for name, schema in old_props.items():
-            if name in new_props or is_hidden(self.base, schema):
+        for name in old_seen:
+            if name in new_seen:
                 continue
             ptr = d.join(b_ptr, "properties", name)
             via = d.join(where.via, "properties", name)
@@ -642,12 +645,10 @@ class Differ:
                     where.op,
                     via,
                 )
-        for name, schema in new_props.items():
+        for name, schema in new_seen.items():
             ptr = d.join(h_ptr, "properties", name)
             via = d.join(where.via, "properties", name)
-            if name not in old_props:
-                if is_hidden(self.head, schema):
-                    continue
+            if name not in old_seen:
                 if request and name in new_req:
                     self.emit(
                         "new-required-request-property",
@@ -673,8 +674,6 @@ class Differ:
                         where.op,
                         via,
                     )
-                continue
-            if is_hidden(self.base, old_props[name]) and is_hidden(self.head, schema):
                 continue
             if request and name in new_req and name not in old_req:
                 self.emit(

@@ -427,3 +427,13 @@ def test_the_issue_examples_have_the_expected_levels():
     assert levels["response-property-became-nullable"] == br.BREAKING
     assert levels["response-body-type-changed"] == br.BREAKING
     assert levels["request-property-removed"] == br.WARNING
+
+
+def test_a_property_that_turns_write_only_leaves_the_response():
+    changes = _changes(_nothing, lambda s: _schemas(s)["Health"]["properties"]["ok"].update(writeOnly=True))
+    assert [(c.rule, c.operation) for c in changes] == [("response-property-removed", "GET /health")]
+
+
+def test_a_property_that_turns_read_only_leaves_the_request():
+    changes = _changes(_nothing, lambda s: _create_schema(s)["properties"]["age"].update(readOnly=True))
+    assert [(c.rule, c.operation) for c in changes] == [("request-property-removed-rejected", "POST /pets")]
