@@ -354,13 +354,7 @@ def _replay(options: GateOptions, profile: Profile, first: _Run, echo: Any) -> N
         f"  replaying with seed {first.seed} (phases {', '.join(phases)}) "
         f"to confirm {len(failures)} failure(s)"
     )
-    target = _target(options)
-    try:
-        again = _execute(
-            options, profile, target, lambda *_: None, reports_dir=None, seed=first.seed, phases=phases
-        )
-    finally:
-        target.close()
+    again = _execute(options, profile, lambda *_: None, reports_dir=None, seed=first.seed, phases=phases)
     confirmed = {found.key for found in again.collector.failures()}
     for found in failures:
         if found.key in confirmed:
