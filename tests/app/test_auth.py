@@ -125,10 +125,11 @@ def test_login_with_invalid_input_is_422(client, expect_error, payload):
     assert body["errors"]["json"], body
 
 
-def test_login_rehashes_a_password_stored_with_weaker_settings(app_config, auth, db):
+def test_login_rehashes_a_password_stored_with_weaker_settings(request, app_config, auth, db):
     auth.register("ada")
     old_hash = db.scalar(select(User.password_hash).where(User.username == "ada"))
     stronger = create_app({**app_config, "PASSWORD_HASH_TIME_COST": 2})
+    request.addfinalizer(engine_for(stronger).dispose)
     client = stronger.test_client()
     response = client.post("/api/auth/login", json={"username": "ada", "password": DEFAULT_PASSWORD})
     assert response.status_code == 200, response.get_json()
@@ -140,7 +141,6 @@ def test_login_rehashes_a_password_stored_with_weaker_settings(app_config, auth,
         "/api/auth/me", headers={"Authorization": f"Bearer {response.get_json()['access_token']}"}
     )
     assert me.status_code == 200
-    engine_for(stronger).dispose()
 
 
 def test_me_returns_the_token_owner(client, auth):
