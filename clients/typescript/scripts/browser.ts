@@ -217,6 +217,8 @@ async function story(page: Page): Promise<void> {
 
 async function main(): Promise<number> {
   const profile = mkdtempSync(join(tmpdir(), "todo-e2e-chromium-"));
+  // Playwright exits on Ctrl-C without unwinding this function: remove the profile on any exit.
+  process.once("exit", () => rmSync(profile, { recursive: true, force: true }));
   let context: BrowserContext | undefined;
   let page: Page | undefined;
   const problems: string[] = [];

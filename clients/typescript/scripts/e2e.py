@@ -118,9 +118,21 @@ def running_server(log: Path) -> Iterator[str]:
 
 
 def run_node(script: str, env: dict[str, str]) -> None:
+    """Runs one test script; if the driver is interrupted, the script gets SIGTERM to close Chromium."""
     started = time.monotonic()
     print(f"\ne2e: {script}", flush=True)
-    subprocess.run([str(TSX), script], cwd=CLIENT_DIR, env=env, check=True)
+    with subprocess.Popen([str(TSX), script], cwd=CLIENT_DIR, env=env) as child:
+        try:
+            returncode = child.wait()
+        except BaseException:
+            child.terminate()
+            try:
+                child.wait(timeout=STOP_SECONDS)
+            except subprocess.TimeoutExpired:
+                child.kill()
+            raise
+    if returncode != 0:
+        raise subprocess.CalledProcessError(returncode, [str(TSX), script])
     print(f"e2e: {script} passed in {time.monotonic() - started:.1f} s", flush=True)
 
 
