@@ -18,8 +18,10 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import multiprocessing
 import os
 import re
+import shutil
 import signal
 import socket
 import statistics
@@ -53,6 +55,8 @@ class Sample:
     requests: int
     cases: int | None = None
     ok: bool | None = None
+    # CPU seconds of every process involved (tool and app): a figure other load on the machine barely moves.
+    cpu: float | None = None
 
     @property
     def requests_per_second(self) -> float:
@@ -67,18 +71,40 @@ class Sample:
 
 
 def measure_gate(profile: str, reports: Path) -> Sample:
+    """The gate as `make contract` runs it, minus the example database (a benchmark must not replay)."""
+    from app import create_app
     from contract_tests import GateOptions, run_gate
 
+    # Counted at the WSGI boundary, like gunicorn's access log for HTTP; shared with forked gate workers.
+    sent = multiprocessing.Value("q", 0)
+
+    def counted_app() -> Any:
+        app = create_app()
+        inner = app.wsgi_app
+
+        def counting(environ: dict, start_response: Callable) -> Any:
+            with sent.get_lock():
+                sent.value += 1
+            return inner(environ, start_response)
+
+        app.wsgi_app = counting
+        return app
+
+    cpu_before = _cpu_seconds()
     started = time.perf_counter()
-    report = run_gate(GateOptions(profile=profile, reports_dir=reports, replay=False))
+    report = run_gate(
+        GateOptions(
+            app=counted_app, profile=profile, reports_dir=reports, replay=False, example_database=None
+        )
+    )
     seconds = time.perf_counter() - started
-    totals = report.totals
-    return Sample(seconds, _total(totals, "requests"), _total(totals, "cases"), report.ok)
+    return Sample(seconds, sent.value, report.totals.cases, report.ok, _cpu_seconds() - cpu_before)
 
 
-def _total(totals: Any, name: str) -> int:
-    value = totals.get(name) if isinstance(totals, dict) else getattr(totals, name)
-    return int(value)
+def _cpu_seconds() -> float:
+    """CPU time of this process and of its finished children (forked gate workers, subprocesses)."""
+    times = os.times()
+    return times.user + times.system + times.children_user + times.children_system
 
 
 # --- raw Flask test client: the ceiling -----------------------------------------------------------------
@@ -104,6 +130,7 @@ def measure_raw(requests_wanted: int) -> Sample:
         token = client.post("/api/auth/login", json=credentials).get_json()["access_token"]
         auth = {"Authorization": f"Bearer {token}"}
         sent = 0
+        cpu_before = _cpu_seconds()
         started = time.perf_counter()
         while sent < requests_wanted:
             created = client.post(
@@ -120,7 +147,8 @@ def measure_raw(requests_wanted: int) -> Sample:
                 raise RuntimeError(f"the raw mix broke: DELETE answered {gone.status_code}")
             sent += 5
         seconds = time.perf_counter() - started
-    return Sample(seconds, sent)
+        cpu = _cpu_seconds() - cpu_before
+    return Sample(seconds, sent, cpu=cpu)
 
 
 # --- the Schemathesis CLI over HTTP against gunicorn ----------------------------------------------------
@@ -133,7 +161,7 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def serve(workdir: Path) -> Iterator[tuple[str, Path]]:
+def serve(workdir: Path) -> Iterator[tuple[str, Path, Callable[[], float]]]:
     """gunicorn as `make serve` starts it, on a free port with a fresh SQLite file; always stopped after."""
     port = free_port()
     access_log = workdir / "access.log"
@@ -161,7 +189,7 @@ def serve(workdir: Path) -> Iterator[tuple[str, Path]]:
     base_url = f"http://127.0.0.1:{port}"
     try:
         _wait_until_up(base_url, server)
-        yield base_url, access_log
+        yield base_url, access_log, lambda: _process_tree_cpu(server.pid)
     finally:
         with contextlib.suppress(ProcessLookupError):
             os.killpg(server.pid, signal.SIGTERM)
@@ -184,59 +212,88 @@ def _wait_until_up(base_url: str, server: subprocess.Popen, timeout: float = 30.
     raise RuntimeError(f"gunicorn did not answer on {base_url} within {timeout:.0f} s")
 
 
+def _process_tree_cpu(pid: int) -> float:
+    """CPU seconds of a running process and its children (Linux /proc; 0 elsewhere)."""
+    total = 0.0
+    tick = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+    pids = [pid]
+    with contextlib.suppress(OSError):
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+        pids += [int(child) for child in children]
+    for each in pids:
+        with contextlib.suppress(OSError, IndexError, ValueError):
+            fields = Path(f"/proc/{each}/stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / tick  # utime, stime
+    return total
+
+
 def _log_lines(path: Path) -> int:
     return sum(1 for _ in path.open()) if path.exists() else 0
 
 
-def st_run_config(profile: Any, workdir: Path) -> Path:
-    """The gate's Schemathesis configuration plus the profile's stateful budget, for `st run`."""
+def st_run_config(profile: Any, workdir: Path, credentials: dict[str, str]) -> Path:
+    """The gate's Schemathesis configuration, the profile's stateful budget, and a re-login on 401.
+
+    A static token would die with the first successful `logout` and turn the rest of the run into 401s;
+    Schemathesis' dynamic bearer auth logs in again instead, as the gate's auth hook does.
+    """
     config = workdir / "schemathesis.toml"
     text = GATE_CONFIG.read_text() if GATE_CONFIG.exists() else ""
-    text += f"\n[phases.stateful]\nmax-steps = {profile.stateful_max_steps}\n"
+    payload = ", ".join(f"{name} = {json.dumps(value)}" for name, value in credentials.items())
+    text += (
+        f"\n[phases.stateful]\nmax-steps = {profile.stateful_max_steps}\n"
+        "\n[auth.dynamic.openapi.bearerAuth]\n"
+        'path = "/api/auth/login"\n'
+        f"payload = {{ {payload} }}\n"
+        'extract_selector = "/access_token"\n'
+        "retry_on = [401]\n"
+    )
     config.write_text(text)
     return config
 
 
 def measure_http(profile_name: str) -> Sample:
-    """`st run` with the profile's budget over HTTP, authenticated as a user it signs up for first."""
+    """`st run` with the profile's budget over HTTP, logged in as a user registered beforehand."""
     from contract_tests.profiles import get_profile
 
     profile = get_profile(profile_name)
-    with tempfile.TemporaryDirectory(prefix="bench-http-") as tmp, serve(Path(tmp)) as (base_url, access_log):
-        credentials = {"username": "bench-http", "password": "correct horse battery"}
-        requests.post(base_url + "/api/auth/register", json=credentials, timeout=10).raise_for_status()
-        login = requests.post(base_url + "/api/auth/login", json=credentials, timeout=10)
-        login.raise_for_status()
-        token = login.json()["access_token"]
-        command = [
-            str(BIN / "st"),
-            "--config-file",
-            str(st_run_config(profile, Path(tmp))),
-            "run",
-            str(SPEC),
-            "--url",
-            base_url,
-            "--header",
-            f"Authorization: Bearer {token}",
-            "--max-examples",
-            str(profile.max_examples),
-            "--phases",
-            ",".join(profile.phases),
-            "--workers",
-            str(profile.workers),
-            "--generation-database",
-            "none",
-            "--no-color",
-        ]
-        if profile.seed is not None:
-            command += ["--seed", str(profile.seed)]
-        before = _log_lines(access_log)
-        started = time.perf_counter()
-        done = subprocess.run(command, cwd=tmp, capture_output=True, text=True)
-        seconds = time.perf_counter() - started
-        time.sleep(0.2)  # let gunicorn flush its access log
-        sent = _log_lines(access_log) - before
-    return Sample(seconds, sent, _generated_cases(done.stdout), done.returncode == 0)
+    workdir = Path(tempfile.mkdtemp(prefix="bench-http-"))
+    try:
+        with serve(workdir) as (base_url, access_log, server_cpu):
+            credentials = {"username": "bench-http", "password": "correct horse battery"}
+            requests.post(base_url + "/api/auth/register", json=credentials, timeout=10).raise_for_status()
+            command = [
+                str(BIN / "st"),
+                "--config-file",
+                str(st_run_config(profile, workdir, credentials)),
+                "run",
+                str(SPEC),
+                "--url",
+                base_url,
+                "--max-examples",
+                str(profile.max_examples),
+                "--phases",
+                ",".join(profile.phases),
+                "--workers",
+                str(profile.workers),
+                "--generation-database",
+                "none",
+                "--no-color",
+            ]
+            if profile.seed is not None:
+                command += ["--seed", str(profile.seed)]
+            before = _log_lines(access_log)
+            server_before = server_cpu()
+            client_before = _cpu_seconds()
+            started = time.perf_counter()
+            done = subprocess.run(command, cwd=workdir, capture_output=True, text=True)
+            seconds = time.perf_counter() - started
+            time.sleep(0.2)  # let gunicorn flush its access log
+            cpu = _cpu_seconds() - client_before + server_cpu() - server_before
+            sent = _log_lines(access_log) - before
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    return Sample(seconds, sent, _generated_cases(done.stdout), done.returncode == 0, cpu)
 
 
 def _generated_cases(output: str) -> int | None:
@@ -248,12 +305,13 @@ def _generated_cases(output: str) -> int | None:
 
 
 def measure_make_contract(profile: str) -> Sample:
+    cpu_before = _cpu_seconds()
     started = time.perf_counter()
     done = subprocess.run(
         ["make", "contract", f"PROFILE={profile}"], cwd=ROOT, capture_output=True, text=True
     )
     seconds = time.perf_counter() - started
-    return Sample(seconds, 0, None, done.returncode == 0)
+    return Sample(seconds, 0, None, done.returncode == 0, _cpu_seconds() - cpu_before)
 
 
 # --- report ---------------------------------------------------------------------------------------------
@@ -264,10 +322,10 @@ def repeat(label: str, times: int, measure: Callable[[], Sample]) -> list[Sample
     for run in range(1, times + 1):
         sample = measure()
         cases = "" if sample.cases is None else f", {sample.cases} cases"
+        cpu = "" if sample.cpu is None else f", {sample.cpu:.2f} CPU s"
         verdict = "" if sample.ok is None else (", passed" if sample.ok else ", FAILED")
-        print(
-            f"  {label} run {run}/{times}: {sample.seconds:.2f} s, {sample.requests} requests{cases}{verdict}"
-        )
+        figures = f"{sample.seconds:.2f} s{cpu}, {sample.requests} requests{cases}{verdict}"
+        print(f"  {label} run {run}/{times}: {figures}")
         samples.append(sample)
     return samples
 
@@ -278,29 +336,110 @@ def median(values: list[float | None]) -> float | None:
 
 
 def describe(label: str, samples: list[Sample]) -> dict[str, float | None]:
+    counted = bool(samples[0].requests)
     figures = {
         "seconds": median([s.seconds for s in samples]),
-        "requests": median([float(s.requests) for s in samples]),
-        "requests_per_second": median([s.requests_per_second for s in samples])
-        if samples[0].requests
+        "cpu_seconds": median([s.cpu for s in samples]),
+        "requests": median([float(s.requests) for s in samples]) if counted else None,
+        "requests_per_second": median([s.requests_per_second for s in samples]) if counted else None,
+        "requests_per_cpu_second": median([s.requests / s.cpu for s in samples if s.cpu])
+        if counted
         else None,
+        "cases": median([s.cases for s in samples]),
         "cases_per_second": median([s.cases_per_second for s in samples]),
     }
     parts = [f"{figures['seconds']:.2f} s"]
+    if figures["cpu_seconds"] is not None:
+        parts.append(f"{figures['cpu_seconds']:.2f} CPU s")
     if figures["requests_per_second"] is not None:
         parts.append(f"{figures['requests']:.0f} requests, {figures['requests_per_second']:.0f} req/s")
+    if figures["requests_per_cpu_second"] is not None:
+        parts.append(f"{figures['requests_per_cpu_second']:.0f} req/CPU s")
     if figures["cases_per_second"] is not None:
-        parts.append(f"{figures['cases_per_second']:.0f} cases/s")
+        parts.append(f"{figures['cases']:.0f} cases, {figures['cases_per_second']:.0f} cases/s")
     print(f"{label:<34} {', '.join(parts)}")
     return figures
 
 
 def verdict(name: str, value: float | None, target: float, *, higher_is_better: bool = True) -> str:
     if value is None:
-        return f"{name:<34} n/a"
+        return f"{name:<40} n/a"
     met = value >= target if higher_is_better else value < target
     bound = ">=" if higher_is_better else "<"
-    return f"{name:<34} {value:.2f} (target {bound} {target:g}: {'met' if met else 'MISSED'})"
+    return f"{name:<40} {value:.2f} (target {bound} {target:g}: {'met' if met else 'MISSED'})"
+
+
+def _ratio(numerator: float | None, denominator: float | None) -> float | None:
+    if numerator is None or not denominator:
+        return None
+    return numerator / denominator
+
+
+# --- where the gate's time goes -------------------------------------------------------------------------
+
+
+def profile_gate(profile: str, top: int) -> None:
+    """cProfile one in-process gate run (single process, every thread) and sum own time by package."""
+    import cProfile
+    import pstats
+    import threading
+
+    from contract_tests import GateOptions, run_gate
+
+    # Schemathesis runs its tests in worker threads: give every new thread a profiler of its own.
+    profilers = [cProfile.Profile()]
+
+    def profile_this_thread(*_: Any) -> None:
+        profiler = cProfile.Profile()
+        profilers.append(profiler)
+        profiler.enable()
+
+    threading.setprofile(profile_this_thread)
+    try:
+        with tempfile.TemporaryDirectory(prefix="bench-profile-") as reports:
+            profilers[0].enable()
+            options = GateOptions(
+                profile=profile, reports_dir=Path(reports), replay=False, example_database=None, workers=1
+            )
+            run_gate(options)
+            profilers[0].disable()
+    finally:
+        threading.setprofile(None)  # type: ignore[arg-type]
+    for profiler in profilers[1:]:
+        profiler.disable()
+    stats = pstats.Stats(*profilers)
+    by_package: dict[str, float] = {}
+    for (filename, _, name), (_, _, own, _, _) in stats.stats.items():  # type: ignore[attr-defined]
+        package = _package_of(filename, name)
+        by_package[package] = by_package.get(package, 0.0) + own
+    # Threads that only wait (the main thread while the engine works) are not work.
+    idle = by_package.pop("waiting (locks, queues, sleep)", 0.0)
+    total = sum(by_package.values()) or 1.0
+    print(f"\nwhere the gate's time goes (own CPU-bound time by package, profile {profile!r}, one process;")
+    print(f"  {idle:.1f} s spent waiting in other threads left out):")
+    for package, own in sorted(by_package.items(), key=lambda item: -item[1])[:top]:
+        print(f"  {package:<34} {own:7.2f} s  {100 * own / total:5.1f}%")
+
+
+WAITING = ("acquire", "wait", "sleep", "get", "join", "select", "poll")
+
+
+def _package_of(filename: str, name: str) -> str:
+    if filename == "~":  # built-in functions: locks and sleeps are waiting, the rest is work
+        if any(word in name for word in WAITING) and ("lock" in name or "sleep" in name or "wait" in name):
+            return "waiting (locks, queues, sleep)"
+        for library in ("sqlite3", "argon2", "hashlib", "json", "re", "pyexpat"):
+            if library in name:
+                return f"{library} (C)"
+        return "built-ins (C code)"
+    path = Path(filename)
+    parts = path.parts
+    if "site-packages" in parts:
+        rest = parts[parts.index("site-packages") + 1 :]
+        return rest[0].removesuffix(".py") if rest else filename
+    with contextlib.suppress(ValueError):
+        return "project: " + path.relative_to(ROOT).parts[0]
+    return "python stdlib"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -311,9 +450,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--profile", default="ci", help="the gate profile whose budget is measured")
     parser.add_argument("--raw-requests", type=int, default=3000, help="requests in each raw-client run")
     parser.add_argument("--skip", default="", help="comma-separated parts to skip: gate, raw, http, make")
+    parser.add_argument("--where", action="store_true", help="also profile one gate run: time by package")
     args = parser.parse_args(argv)
     skip = {part.strip() for part in args.skip.split(",") if part.strip()}
-    print(f"contract gate speed, profile {args.profile!r}, {args.repeat} repetitions, {os.cpu_count()} CPUs")
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    print(
+        f"contract gate speed: profile {args.profile!r}, {args.repeat} repetitions, {os.cpu_count()} CPUs, "
+        f"load average {load:.1f} at start"
+    )
 
     results: dict[str, dict[str, float | None]] = {}
     with tempfile.TemporaryDirectory(prefix="bench-reports-") as reports:
@@ -331,22 +475,38 @@ def main(argv: list[str] | None = None) -> int:
 
     print()
     gate, raw, http = results.get("gate", {}), results.get("raw", {}), results.get("http", {})
-    ratio = _ratio(gate.get("requests_per_second"), raw.get("requests_per_second"))
-    speedup = _ratio(http.get("seconds"), gate.get("seconds"))
-    print(verdict("gate/raw requests per second", ratio, TARGETS["gate/raw requests per second"]))
-    print(verdict("in-process speedup over HTTP", speedup, TARGETS["in-process speedup over HTTP"]))
+    ceiling = TARGETS["gate/raw requests per second"]
+    speedup = TARGETS["in-process speedup over HTTP"]
+    print(
+        verdict(
+            "gate/raw requests per second",
+            _ratio(gate.get("requests_per_second"), raw.get("requests_per_second")),
+            ceiling,
+        )
+    )
+    print(
+        verdict(
+            "  same, per CPU second",
+            _ratio(gate.get("requests_per_cpu_second"), raw.get("requests_per_cpu_second")),
+            ceiling,
+        )
+    )
+    print(
+        verdict(
+            "in-process speedup over HTTP (wall)", _ratio(http.get("seconds"), gate.get("seconds")), speedup
+        )
+    )
+    print(
+        verdict("  same, in CPU seconds", _ratio(http.get("cpu_seconds"), gate.get("cpu_seconds")), speedup)
+    )
     make_seconds = results.get("make", {}).get("seconds")
     print(
         verdict("make contract seconds", make_seconds, MAKE_CONTRACT_TARGET_SECONDS, higher_is_better=False)
     )
     print(json.dumps({"profile": args.profile, "results": results}, sort_keys=True))
+    if args.where:
+        profile_gate(args.profile, top=12)
     return 0
-
-
-def _ratio(numerator: float | None, denominator: float | None) -> float | None:
-    if numerator is None or not denominator:
-        return None
-    return numerator / denominator
 
 
 if __name__ == "__main__":
