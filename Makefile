@@ -17,7 +17,7 @@ unexport PYTHONDONTWRITEBYTECODE
 
 .DEFAULT_GOAL := help
 .PHONY: help install run serve init-db seed-demo test test-postgres lint format spec spec-check \
-        spec-diff contract contract-fast contract-deep client client-check e2e bench clean
+        spec-diff contract contract-fast contract-deep contract-pytest contract-live client client-check e2e bench clean
 
 help: ## List the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  %-15s %s\n", $$1, $$2}'
@@ -78,6 +78,13 @@ contract-fast: ## The gate's pre-push profile (seconds)
 
 contract-deep: ## The gate's nightly profile (many examples)
 	$(MAKE) contract PROFILE=deep
+
+contract-pytest: spec-check ## The same contract as pytest tests: one per operation plus the stateful test
+	$(BIN)/pytest contract_tests -p no:cacheprovider --contract-profile $(PROFILE) $(CONTRACT_ARGS)
+
+BASE_URL ?= http://$(HOST):$(PORT)
+contract-live: spec-check ## The gate over HTTP against a running server (make serve) at BASE_URL
+	$(BIN)/python -m contract_tests run --profile $(PROFILE) --base-url $(BASE_URL) $(CONTRACT_ARGS)
 
 # The frontend's side of the contract: TypeScript types generated from the published spec, the page's
 # script bundled from them, and the end-to-end check in a real browser (clients/typescript).

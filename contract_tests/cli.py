@@ -36,7 +36,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run.add_argument("--database-url", help="database for the in-process app (default: a fresh SQLite file)")
     run.add_argument("--seed", type=int, help="Hypothesis seed (default: the profile's)")
-    run.add_argument("--workers", type=int, help="Schemathesis workers (default: the profile's)")
+    run.add_argument(
+        "--workers",
+        type=int,
+        help="processes: 2 runs the per-operation phases and the stateful phase side by side (default: profile's)",
+    )
     run.add_argument("--max-examples", type=int, help="override the profile's examples per operation")
     run.add_argument(
         "--require-status-coverage",
