@@ -39,7 +39,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--workers",
         type=int,
-        help="processes: 2 runs the per-operation phases and the stateful phase side by side (default: profile's)",
+        help="processes: 2 runs the per-operation phases and the stateful one side by side",
     )
     run.add_argument("--max-examples", type=int, help="override the profile's examples per operation")
     run.add_argument(
