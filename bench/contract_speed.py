@@ -70,7 +70,7 @@ class Sample:
 # --- gate, in-process -----------------------------------------------------------------------------------
 
 
-def measure_gate(profile: str, reports: Path) -> Sample:
+def measure_gate(profile: str, reports: Path, workers: int | None = None) -> Sample:
     """The gate as `make contract` runs it, minus the example database (a benchmark must not replay)."""
     from app import create_app
     from contract_tests import GateOptions, run_gate
@@ -252,7 +252,7 @@ def st_run_config(profile: Any, workdir: Path, credentials: dict[str, str]) -> P
     return config
 
 
-def measure_http(profile_name: str) -> Sample:
+def measure_http(profile_name: str, workers: int | None = None) -> Sample:
     """`st run` with the profile's budget over HTTP, logged in as a user registered beforehand."""
     from contract_tests.profiles import get_profile
 
@@ -275,7 +275,7 @@ def measure_http(profile_name: str) -> Sample:
                 "--phases",
                 ",".join(profile.phases),
                 "--workers",
-                str(profile.workers),
+                str(workers or profile.workers),
                 "--generation-database",
                 "none",
                 "--no-color",
@@ -450,6 +450,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--profile", default="ci", help="the gate profile whose budget is measured")
     parser.add_argument("--raw-requests", type=int, default=3000, help="requests in each raw-client run")
     parser.add_argument("--skip", default="", help="comma-separated parts to skip: gate, raw, http, make")
+    parser.add_argument("--workers", type=int, help="override the profile's workers (gate and st run)")
     parser.add_argument("--where", action="store_true", help="also profile one gate run: time by package")
     args = parser.parse_args(argv)
     skip = {part.strip() for part in args.skip.split(",") if part.strip()}
@@ -462,9 +463,13 @@ def main(argv: list[str] | None = None) -> int:
     results: dict[str, dict[str, float | None]] = {}
     with tempfile.TemporaryDirectory(prefix="bench-reports-") as reports:
         parts: list[tuple[str, str, Callable[[], Sample]]] = [
-            ("gate", f"gate in-process ({args.profile})", lambda: measure_gate(args.profile, Path(reports))),
+            (
+                "gate",
+                f"gate in-process ({args.profile})",
+                lambda: measure_gate(args.profile, Path(reports), args.workers),
+            ),
             ("raw", "raw Flask test client", lambda: measure_raw(args.raw_requests)),
-            ("http", f"st run over HTTP ({args.profile})", lambda: measure_http(args.profile)),
+            ("http", f"st run over HTTP ({args.profile})", lambda: measure_http(args.profile, args.workers)),
             ("make", f"make contract ({args.profile})", lambda: measure_make_contract(args.profile)),
         ]
         samples = {key: repeat(key, args.repeat, measure) for key, _, measure in parts if key not in skip}
