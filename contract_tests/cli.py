@@ -75,6 +75,9 @@ def _echo(line: str) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     """Exit 0 when the gate passes, 1 when it fails, 2 when it cannot run."""
     args = build_parser().parse_args(argv)
+    # `--app` and `--auth` name modules of the project the gate is run from, as `flask --app` does.
+    if os.getcwd() not in sys.path:
+        sys.path.insert(0, os.getcwd())
     options = GateOptions(
         app=args.app,
         spec=args.spec,

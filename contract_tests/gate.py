@@ -248,6 +248,7 @@ def _merge_reports(reports_dir: Path, parts: list[dict[str, str]]) -> dict[str, 
         for counter, tag in (("failures", "failure"), ("errors", "error"), ("skipped", "skipped")):
             element.set(counter, str(sum(1 for case in cases.values() if case.find(tag) is not None)))
     junit = reports_dir / JUNIT_NAME
+    ElementTree.indent(merged)
     ElementTree.ElementTree(merged).write(junit, encoding="utf-8", xml_declaration=True)
     reports = {"JUnit XML": str(junit)}
     for part in parts:
