@@ -79,7 +79,8 @@ def build_config(
     generation["max-examples"] = options.max_examples or profile.max_examples
     generation["database"] = str(options.example_database) if options.example_database else "none"
     phases = phases or options.phases or profile.phases
-    data["phases"] = {name: {"enabled": name in phases} for name in PHASES}
+    for name in PHASES:
+        data.setdefault("phases", {}).setdefault(name, {})["enabled"] = name in phases
     data["phases"]["stateful"]["max-steps"] = profile.stateful_max_steps
     return SchemathesisConfig.from_dict(data)
 
