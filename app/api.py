@@ -110,6 +110,9 @@ class Api(flask_smorest.Api):
         super()._init_spec(**kwargs)
         self.ma_plugin.converter.add_attribute_function(unique_items_attribute)
 
+    def _register_pagination_header(self) -> None:
+        """Pagination travels in documented X-* headers, so flask-smorest's unused schema stays out."""
+
 
 def _no_content_type_without_content(response: Any) -> Any:
     """A 204 has no body, so it has no media type either."""
