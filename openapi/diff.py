@@ -136,8 +136,8 @@ class Differ:
         return sorted(self.changes, key=lambda c: (order[c.level], c.operation or "", c.pointer, c.rule))
 
     def _components(self) -> None:
-        base_schemas = (self.base.get("components") or {}).get("schemas") or {}
-        head_schemas = (self.head.get("components") or {}).get("schemas") or {}
+        base_schemas = d.components(self.base, "schemas")
+        head_schemas = d.components(self.head, "schemas")
         for name in sorted(set(base_schemas) - set(head_schemas)):
             self.emit(
                 "api-schema-removed",
@@ -150,8 +150,8 @@ class Differ:
                 f"Component schema `{name}` is new.",
                 d.pointer("components", "schemas", name),
             )
-        base_schemes = (self.base.get("components") or {}).get("securitySchemes") or {}
-        head_schemes = (self.head.get("components") or {}).get("securitySchemes") or {}
+        base_schemes = d.components(self.base, "securitySchemes")
+        head_schemes = d.components(self.head, "securitySchemes")
         for name in sorted(set(base_schemes) & set(head_schemes)):
             b, _ = d.resolve(self.base, base_schemes[name], "")
             h, hp = d.resolve(self.head, head_schemes[name], d.pointer("components", "securitySchemes", name))
@@ -201,7 +201,9 @@ class Differ:
     def _security(self, b: d.Operation, h: d.Operation) -> None:
         def alternatives(doc: dict[str, Any], op: d.Operation) -> set[frozenset]:
             return {
-                frozenset((scheme, tuple(sorted(scopes or []))) for scheme, scopes in req.items())
+                frozenset(
+                    (scheme, tuple(sorted(map(str, d.sequence(scopes))))) for scheme, scopes in req.items()
+                )
                 for req in d.effective_security(doc, op)
                 if isinstance(req, dict)
             }
@@ -459,7 +461,7 @@ class Differ:
         self, doc: dict[str, Any], schema: dict[str, Any], ptr: str
     ) -> tuple[dict[str, Any], str, bool]:
         """Split `anyOf: [X, {type: null}]` (and `type: [X, null]`, `nullable`) into X and nullability."""
-        nullable = "null" in d.schema_types(schema) or None in (schema.get("enum") or [])
+        nullable = "null" in d.schema_types(schema) or None in d.sequence(schema.get("enum"))
         for key in UNION_KEYS:
             branches = schema.get(key)
             if isinstance(branches, list) and len(branches) == 2:
@@ -609,8 +611,8 @@ class Differ:
         new_props = h.get("properties") if isinstance(h.get("properties"), dict) else {}
         if not old_props and not new_props:
             return
-        old_req = set(b.get("required") or [])
-        new_req = set(h.get("required") or [])
+        old_req = {name for name in d.sequence(b.get("required")) if isinstance(name, str)}
+        new_req = {name for name in d.sequence(h.get("required")) if isinstance(name, str)}
         request = where.direction == "request"
         hidden = "readOnly" if request else "writeOnly"  # never sent in this direction, so never a change
 
@@ -801,8 +803,8 @@ def compare(
     stale = acc.apply(accepted or [], changes)
     return DiffResult(
         changes,
-        str((base.get("info") or {}).get("version", "")),
-        str((head.get("info") or {}).get("version", "")),
+        str(d.mapping(base.get("info")).get("version", "")),
+        str(d.mapping(head.get("info")).get("version", "")),
         stale,
         fail_on,
     )

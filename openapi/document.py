@@ -74,6 +74,20 @@ def load(source: str, *, git_path: str = DEFAULT_GIT_PATH, cwd: Path | None = No
     return parse_text(file.read_text(encoding="utf-8"), source)
 
 
+def mapping(value: Any) -> dict[str, Any]:
+    """`value` when it is a mapping, else an empty one: a malformed document must not crash a walk."""
+    return value if isinstance(value, dict) else {}
+
+
+def sequence(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
+def components(doc: dict[str, Any], kind: str) -> dict[str, Any]:
+    """`components/<kind>` (e.g. `schemas`), empty when absent or malformed."""
+    return mapping(mapping(doc.get("components")).get(kind))
+
+
 def is_31(doc: dict[str, Any]) -> bool:
     return str(doc.get("openapi", "")).startswith("3.1")
 
@@ -146,10 +160,7 @@ class Operation:
 
 def operations(doc: dict[str, Any]) -> Iterator[Operation]:
     """Every operation, with its parameters resolved and merged with the path item's."""
-    paths = doc.get("paths") or {}
-    if not isinstance(paths, dict):
-        return
-    for path, raw_item in paths.items():
+    for path, raw_item in mapping(doc.get("paths")).items():
         if not str(path).startswith("/"):  # `x-` extensions
             continue
         item, item_ptr = resolve(doc, raw_item, pointer("paths", path))
@@ -184,20 +195,19 @@ def _parameters(doc: dict[str, Any], raw: Any, base: str) -> list[tuple[dict[str
 
 def effective_security(doc: dict[str, Any], op: Operation) -> list[dict[str, Any]]:
     """The operation's security requirements: its own `security`, else the document's."""
-    security = op.node.get("security", doc.get("security"))
-    return security if isinstance(security, list) else []
+    return [req for req in sequence(op.node.get("security", doc.get("security"))) if isinstance(req, dict)]
 
 
 def is_secured(doc: dict[str, Any], op: Operation) -> bool:
     """True when a client must authenticate: some requirement applies and none of them is empty."""
     security = effective_security(doc, op)
-    return bool(security) and all(isinstance(req, dict) and req for req in security)
+    return bool(security) and all(req for req in security)
 
 
 def schema_types(schema: dict[str, Any]) -> set[str]:
     """The JSON types a schema names (3.0 `type` + `nullable`, or 3.1 type lists), `null` included."""
     raw = schema.get("type")
-    types = {raw} if isinstance(raw, str) else {t for t in raw if isinstance(t, str)} if raw else set()
+    types = {raw} if isinstance(raw, str) else {t for t in sequence(raw) if isinstance(t, str)}
     if schema.get("nullable") is True and types:
         types.add("null")
     return types

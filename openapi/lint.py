@@ -110,8 +110,7 @@ def walk_schema(node: Any, ptr: str) -> Iterator[tuple[dict[str, Any], str]]:
 
 def all_schemas(doc: dict[str, Any]) -> Iterator[tuple[dict[str, Any], str]]:
     """Every schema object of the document: named components and every inline `schema`."""
-    components = doc.get("components") if isinstance(doc.get("components"), dict) else {}
-    for name, schema in (components.get("schemas") or {}).items():
+    for name, schema in d.components(doc, "schemas").items():
         yield from walk_schema(schema, d.pointer("components", "schemas", name))
 
     def visit(node: Any, ptr: str) -> Iterator[tuple[dict[str, Any], str]]:
@@ -144,7 +143,7 @@ def request_schemas(ctx: Context) -> Iterator[tuple[dict[str, Any], str, str]]:
             return
         seen.add(ptr)
         yield schema, ptr, label
-        for name, child in (schema.get("properties") or {}).items():
+        for name, child in d.mapping(schema.get("properties")).items():
             resolved, _ = d.resolve(ctx.doc, child, "")
             if not (isinstance(resolved, dict) and resolved.get("readOnly") is True):
                 yield from follow(child, d.join(ptr, "properties", name), label)
@@ -480,8 +479,7 @@ def created_location_header(ctx: Context) -> Iterator[Finding]:
 
 
 def component_name_not_numbered(ctx: Context) -> Iterator[Finding]:
-    components = ctx.doc.get("components") if isinstance(ctx.doc.get("components"), dict) else {}
-    names = set((components.get("schemas") or {}).keys())
+    names = set(d.components(ctx.doc, "schemas"))
     stems = Counter(m["stem"] for name in names if (m := NUMBERED_NAME.match(name)))
     for name in sorted(names):
         match = NUMBERED_NAME.match(name)
@@ -519,10 +517,7 @@ def nullable_not_in_31(ctx: Context) -> Iterator[Finding]:
 
 
 def enum_named(ctx: Context) -> Iterator[Finding]:
-    roots = {
-        d.pointer("components", "schemas", name)
-        for name in ((ctx.doc.get("components") or {}).get("schemas") or {})
-    }
+    roots = {d.pointer("components", "schemas", name) for name in d.components(ctx.doc, "schemas")}
     for schema, ptr in all_schemas(ctx.doc):
         values = schema.get("enum")
         if isinstance(values, list) and len([v for v in values if v is not None]) > 1 and ptr not in roots:

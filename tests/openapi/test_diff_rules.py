@@ -437,3 +437,18 @@ def test_a_property_that_turns_write_only_leaves_the_response():
 def test_a_property_that_turns_read_only_leaves_the_request():
     changes = _changes(_nothing, lambda s: _create_schema(s)["properties"]["age"].update(readOnly=True))
     assert [(c.rule, c.operation) for c in changes] == [("request-property-removed-rejected", "POST /pets")]
+
+
+def test_a_malformed_document_is_compared_and_linted_without_crashing():
+    from openapi import lint
+
+    broken = clean_spec()
+    broken["security"] = "bearer"
+    _pet(broken)["required"] = [{"name": 1}]
+    _schemas(broken)["Kind"]["enum"] = "cat"
+    _schemas(broken)["Health"]["type"] = 7
+    _op(broken, "/pets", "get")["responses"] = ["200"]
+    for base, head in ((clean_spec(), broken), (broken, clean_spec()), (broken, broken)):
+        assert isinstance(diff.compare(base, head).changes, list)
+    assert isinstance(lint.lint(broken), list)
+    assert lint.lint({"openapi": "3.1.0", "components": "none", "paths": {"/x": "y"}}) == []
