@@ -147,7 +147,7 @@ def request_schemas(ctx: Context) -> Iterator[tuple[dict[str, Any], str, str]]:
             resolved, _ = d.resolve(ctx.doc, child, "")
             if not (isinstance(resolved, dict) and resolved.get("readOnly") is True):
                 yield from follow(child, d.join(ptr, "properties", name), label)
-        for key in ("items", "additionalProperties", "contains", "not"):
+        for key in ("items", "additionalProperties", "contains"):  # not `not`: it names what is refused
             if isinstance(schema.get(key), dict):
                 yield from follow(schema[key], d.join(ptr, key), label)
         for key in (*SCHEMA_LIST_KEYS, "items"):
