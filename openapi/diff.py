@@ -890,19 +890,19 @@ def render_markdown(result: DiffResult, base_label: str, head_label: str) -> str
         group = [c for c in result.changes if c.level == level]
         if not group:
             continue
-        lines += [
-            "",
-            f"#### {level.capitalize()} ({len(group)})",
-            "",
-            "| rule | operation | location | change |",
-            "| --- | --- | --- | --- |",
-        ]
+        title = f"{level.capitalize()} ({len(group)})"
+        # Info is the long, harmless part: folded, so the breaking changes stay on screen in a PR comment.
+        folded = level == br.INFO
+        lines += ["", f"<details><summary>{title}</summary>" if folded else f"#### {title}", ""]
+        lines += ["| rule | operation | location | change |", "| --- | --- | --- | --- |"]
         for c in group:
             message = c.message + (f" **Accepted:** {c.accepted}" if c.accepted else "")
             operation = (
                 c.operation + (f" (`{c.operation_id}`)" if c.operation_id else "") if c.operation else ""
             )
             lines.append(f"| `{c.rule}` | {_cell(operation)} | `{_cell(c.pointer)}` | {_cell(message)} |")
+        if folded:
+            lines += ["", "</details>"]
     if result.stale:
         lines += ["", "#### Stale accepted changes", ""]
         lines += [f"- {_cell(e.describe())}: matches no change; remove it." for e in result.stale]
