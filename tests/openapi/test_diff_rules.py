@@ -452,3 +452,25 @@ def test_a_malformed_document_is_compared_and_linted_without_crashing():
         assert isinstance(diff.compare(base, head).changes, list)
     assert isinstance(lint.lint(broken), list)
     assert lint.lint({"openapi": "3.1.0", "components": "none", "paths": {"/x": "y"}}) == []
+
+
+def test_values_inside_a_parameter_keep_the_parameter_subject():
+    def tags_param(max_length: int) -> Mutation:
+        def mutate(spec: Spec) -> None:
+            _op(spec, "/pets", "get")["parameters"].append(
+                {
+                    "name": "tag",
+                    "in": "query",
+                    "schema": {
+                        "type": "array",
+                        "maxItems": 3,
+                        "items": {"type": "string", "maxLength": max_length},
+                    },
+                }
+            )
+
+        return mutate
+
+    changes = _changes(tags_param(10), tags_param(5))
+    assert [(c.rule, c.level) for c in changes] == [("request-parameter-max-length-decreased", br.BREAKING)]
+    assert changes[0].message.startswith("request parameter `tag[]`")
