@@ -117,8 +117,9 @@ chromium: ## Install Debian's chromium for the browser test when CHROMIUM (defau
 e2e: $(STAMP) client-check chromium ## client-check, then a live server (fresh DB): typed-client smoke + browser test
 	CHROMIUM=$(CHROMIUM) $(BIN)/python $(CLIENT_DIR)/scripts/e2e.py
 
-bench: $(STAMP) ## Benchmarks: print the gate's speed figures
-	$(BIN)/python bench/contract_speed.py
+BENCH_ARGS ?=
+bench: $(STAMP) ## The gate's speed next to the raw test client and st run over HTTP (BENCH_ARGS="--repeat 5")
+	$(BIN)/python bench/contract_speed.py $(BENCH_ARGS)
 
 clean: ## Remove the venv, caches, reports and the local SQLite database
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis reports instance build *.egg-info
