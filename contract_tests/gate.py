@@ -82,6 +82,9 @@ def build_config(
     for name in PHASES:
         data.setdefault("phases", {}).setdefault(name, {})["enabled"] = name in phases
     data["phases"]["stateful"]["max-steps"] = profile.stateful_max_steps
+    # The example database replays the per-operation phases' failures. Stateful sequences go without one:
+    # what they do depends on the app's state, which a stored example cannot bring back.
+    data["phases"]["stateful"].setdefault("generation", {})["database"] = "none"
     return SchemathesisConfig.from_dict(data)
 
 
