@@ -8,7 +8,7 @@ import shutil
 import time
 import tomllib
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -26,7 +26,7 @@ from schemathesis.engine import Status, events, from_schema
 from contract_tests.auth import AuthHook, build_provider, load_hook
 from contract_tests.profiles import DEFAULT_PROFILE, PHASES, Profile, get_profile
 from contract_tests.report import EXCERPT_CHARS, Failure, GateReport, OperationCoverage, Totals
-from contract_tests.target import AppFactory, Target, resolve_target
+from contract_tests.target import AppFactory, Target, is_url, resolve_target
 from contract_tests.transport import install_wsgi_shim
 
 CONFIG_FILE = Path(__file__).with_name("schemathesis.toml")
@@ -89,7 +89,8 @@ def build_config(
 
 
 def load_schema(target: Target, config: SchemathesisConfig) -> Any:
-    if target.spec.startswith(("http://", "https://")):
+    """The spec as Schemathesis loads it, with the in-process app attached (requests then never leave)."""
+    if is_url(target.spec):
         schema = schemathesis.openapi.from_url(target.spec, config=config)
     else:
         schema = schemathesis.openapi.from_path(target.spec, config=config)
@@ -98,7 +99,7 @@ def load_schema(target: Target, config: SchemathesisConfig) -> Any:
     return schema
 
 
-def run_gate(options: GateOptions | None = None, *, echo: Any = None) -> GateReport:
+def run_gate(options: GateOptions | None = None, *, echo: Callable[[str], None] | None = None) -> GateReport:
     """Run the contract gate; `echo` (e.g. `print`) gets progress lines, the report is returned."""
     options = options or GateOptions()
     echo = echo or (lambda *_: None)
