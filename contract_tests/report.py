@@ -130,7 +130,7 @@ class GateReport:
             for row in self.coverage
         ]
         widths = [max(len(line[i]) for line in [header, *rows]) for i in range(len(header))]
-        render = lambda cells: "  ".join(cell.ljust(width) for cell, width in zip(cells, widths, strict=True))  # noqa: E731
+        render = lambda cells: "  ".join(c.ljust(w) for c, w in zip(cells, widths, strict=True)).rstrip()  # noqa: E731
         return "\n".join(
             [render(header), render(tuple("-" * w for w in widths)), *map(render, rows)]
         ).rstrip()
