@@ -27,7 +27,7 @@ from contract_tests.auth import AuthHook, build_provider, load_hook
 from contract_tests.profiles import DEFAULT_PROFILE, PHASES, Profile, get_profile
 from contract_tests.report import EXCERPT_CHARS, Failure, GateReport, OperationCoverage, Totals
 from contract_tests.target import AppFactory, Target, is_url, resolve_target
-from contract_tests.transport import install_wsgi_shim
+from contract_tests.transport import install_formats, install_wsgi_shim
 
 CONFIG_FILE = Path(__file__).with_name("schemathesis.toml")
 # Hypothesis' example database: failing examples found by one run are replayed first by the next.
@@ -106,6 +106,7 @@ def run_gate(options: GateOptions | None = None, *, echo: Callable[[str], None] 
     profile = get_profile(options.profile)
     started = time.monotonic()
     install_wsgi_shim()
+    install_formats()
     load_all_checks()
     run = _execute_groups(options, profile, echo)
     failures = run.collector.failures()

@@ -1,4 +1,4 @@
-"""A shim for Schemathesis' WSGI transport: follow-up probes must reach an in-process app too."""
+"""Small adaptations of Schemathesis 4.32: its WSGI transport for follow-up probes, one string format."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import functools
 from collections.abc import Callable
 from typing import Any
 
+import schemathesis
 from schemathesis.transport.wsgi import WSGI_TRANSPORT
 
 # Socket-level options: Schemathesis drops them when a `requests.Session` is passed, but a check's
@@ -29,3 +30,16 @@ def install_wsgi_shim() -> None:
 
     setattr(send, _MARKER, True)
     WSGI_TRANSPORT.send = send  # type: ignore[method-assign]
+
+
+def install_formats() -> None:
+    """Teach Schemathesis apispec's `format: url` (marshmallow's `fields.Url`), generated like `uri`.
+
+    Without it Schemathesis sends arbitrary strings for such fields, which the app rightly rejects, and
+    positive_data_acceptance reports the app instead of the generator.
+    """
+    from hypothesis import provisional
+    from schemathesis.specs.openapi.formats import STRING_FORMATS
+
+    if "url" not in STRING_FORMATS:
+        schemathesis.openapi.format("url", provisional.urls())
