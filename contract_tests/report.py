@@ -155,13 +155,11 @@ class GateReport:
             f"in {t.seconds:.1f} s"
         )
         if self.uncovered:
-            verb = (
-                "FAILS the gate (--require-status-coverage)"
-                if self.require_status_coverage
-                else "not required"
-            )
             count = sum(len(missing) for missing in self.uncovered.values())
-            out.append(f"Documented statuses never observed: {count} ({verb})")
+            effect = (
+                "a failure (--require-status-coverage)" if self.require_status_coverage else "not required"
+            )
+            out.append(f"Documented statuses never observed: {count}; {effect}")
         for name, path in self.reports.items():
             out.append(f"{name}: {path}")
         out.append(f"Verdict: {'PASS' if self.ok else 'FAIL'}")
