@@ -28,7 +28,7 @@ PROFILES: dict[str, Profile] = {
             description="pre-push: a few examples per operation, every phase, seconds",
             max_examples=10,
             phases=PHASES,
-            stateful_max_steps=10,
+            stateful_max_steps=20,
             workers=1,
             seed=20261130,
         ),
