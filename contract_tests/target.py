@@ -164,13 +164,18 @@ def resolve_target(
         tempdir = Path(tempfile.mkdtemp(prefix="contract-gate-"))
         tempdirs.append(tempdir)
         database_url = f"sqlite:///{tempdir / 'contract.sqlite3'}"
-    factory, name = _load_factory(choice)
-    with _environment({"DATABASE_URL": database_url, **_unset(CHEAP_PASSWORD_HASHING)}):
-        try:
-            built = factory()
-        except Exception as exc:
-            raise TargetError(f"The app factory {name} failed: {exc!r}") from exc
-        _init_database(built)
+    try:
+        factory, name = _load_factory(choice)
+        with _environment({"DATABASE_URL": database_url, **_unset(CHEAP_PASSWORD_HASHING)}):
+            try:
+                built = factory()
+            except Exception as exc:
+                raise TargetError(f"The app factory {name} failed: {exc!r}") from exc
+            _init_database(built)
+    except BaseException:
+        for path in tempdirs:
+            shutil.rmtree(path, ignore_errors=True)
+        raise
     return Target(
         built, None, location, WsgiClient(built), f"app {name} (in-process, {database_url})", tempdirs
     )
