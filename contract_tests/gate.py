@@ -128,6 +128,7 @@ def run_gate(options: GateOptions | None = None, *, echo: Callable[[str], None] 
         cases=run.collector.cases,
         requests=run.collector.requests,
         checks_run=run.collector.checks_run,
+        relogins=run.collector.relogins,
         failures=len(report.failures),
         flaky=sum(failure.flaky for failure in report.failures),
         errors=len(report.errors),
@@ -409,6 +410,8 @@ class _Collector:
     cases: int = 0
     requests: int = 0
     checks_run: int = 0
+    # Requests replayed after the auth hook signed in again (a 401 on cached credentials, e.g. after logout).
+    relogins: int = 0
     errors: list[str] = field(default_factory=list)
     observed: dict[str, set[int]] = field(default_factory=lambda: defaultdict(set))
     cases_by_operation: dict[str, int] = field(default_factory=lambda: defaultdict(int))
@@ -427,6 +430,8 @@ class _Collector:
                 self._on_server_exception(event)
             else:
                 self.errors.append(f"{event.label}: {event.info.format(base_url_is_set=False)}".rstrip())
+        elif isinstance(event, events.EngineFinished) and event.payload is not None:
+            self.relogins += event.payload.reauth_count
         elif isinstance(event, events.FatalError):
             self.errors.append(f"Fatal: {event.exception!r}")
 
@@ -516,6 +521,7 @@ class _Collector:
         self.cases += other.cases
         self.requests += other.requests
         self.checks_run += other.checks_run
+        self.relogins += other.relogins
         self.errors += other.errors
         for label, statuses in other.observed.items():
             self.observed[label] |= statuses

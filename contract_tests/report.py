@@ -80,6 +80,7 @@ class Totals:
     cases: int = 0
     requests: int = 0
     checks_run: int = 0
+    relogins: int = 0
     failures: int = 0
     flaky: int = 0
     errors: int = 0
@@ -154,6 +155,10 @@ class GateReport:
             f"{t.checks_run} checks run, {t.failures} failures ({t.flaky} flaky), {t.errors} errors "
             f"in {t.seconds:.1f} s"
         )
+        if t.relogins:
+            out.append(
+                f"Auth: {t.relogins} requests re-sent after signing in again (a 401 on the cached token)"
+            )
         if self.uncovered:
             count = sum(len(missing) for missing in self.uncovered.values())
             effect = (
