@@ -1,0 +1,68 @@
+"""App factories and auth hooks the gate's tests name as `module:attribute` strings, like a user would."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import click
+from flask import Flask
+
+from contract_tests import Credentials
+
+
+class FactoryFailed(RuntimeError):
+    pass
+
+
+def broken_factory() -> Flask:
+    """A factory whose app cannot start (a missing setting, say)."""
+    raise FactoryFailed("SECRET_KEY is not set")
+
+
+def app_with_init_db() -> Flask:
+    """A flaskr-style app: its `init-db` command records the environment it ran in."""
+    app = Flask(__name__)
+    app.config["SEEN"] = {"factory": _gate_settings()}
+
+    @app.cli.command("init-db")
+    def init_db() -> None:
+        app.config["SEEN"]["init-db"] = _gate_settings()
+
+    return app
+
+
+def app_whose_init_db_fails() -> Flask:
+    app = Flask(__name__)
+
+    @app.cli.command("init-db")
+    def init_db() -> None:
+        raise click.ClickException("database is locked")
+
+    return app
+
+
+def _gate_settings() -> dict[str, str | None]:
+    names = ("DATABASE_URL", "PASSWORD_HASH_TIME_COST", "PASSWORD_HASH_MEMORY_COST")
+    return {name: os.environ.get(name) for name in names}
+
+
+# An app object rather than a factory: `module:app` is accepted too.
+ready_app = Flask("ready")
+not_callable = 42
+
+
+def static_key_hook(client: Any, identity: str) -> Credentials:
+    return Credentials(headers={"X-API-Key": f"key-{identity}"}, expires_in=60)
+
+
+class CountingHook:
+    """A class hook: the gate makes one instance per run."""
+
+    instances = 0
+
+    def __init__(self) -> None:
+        type(self).instances += 1
+
+    def __call__(self, client: Any, identity: str) -> dict[str, str]:
+        return {"X-API-Key": identity}
