@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import shlex
 import shutil
 import time
 import tomllib
@@ -122,6 +123,7 @@ def run_gate(options: GateOptions | None = None, *, echo: Callable[[str], None] 
         coverage=run.collector.coverage(run.raw_schema, selected=options.operations),
         require_status_coverage=options.require_status_coverage,
         reports=run.reports,
+        rerun=_rerun_command(options, profile, run.seed),
     )
     report.totals = Totals(
         operations=len(report.coverage),
@@ -139,6 +141,23 @@ def run_gate(options: GateOptions | None = None, *, echo: Callable[[str], None] 
         report.reports["Summary (JSON)"] = str(summary)
         report.write_json(summary)
     return report
+
+
+def _rerun_command(options: GateOptions, profile: Profile, seed: int) -> str:
+    """The command line of this run: without its --app/--spec/--auth, it would test our app instead."""
+    parts = ["python -m contract_tests run", f"--profile {profile.name}", f"--seed {seed}"]
+    named = {
+        "--app": options.app,
+        "--spec": options.spec,
+        "--base-url": options.base_url,
+        "--auth": options.auth,
+        "--max-examples": options.max_examples,
+        "--workers": options.workers,
+    }
+    for flag, value in named.items():
+        if isinstance(value, str | int | os.PathLike):  # a callable app or hook has no command line
+            parts.append(f"{flag} {shlex.quote(str(value))}")
+    return " ".join(parts)
 
 
 def _target(options: GateOptions) -> Target:

@@ -101,6 +101,8 @@ class GateReport:
     totals: Totals = field(default_factory=Totals)
     require_status_coverage: bool = False
     reports: dict[str, str] = field(default_factory=dict)
+    # The command that runs the same gate again (target, spec, auth, budget, seed); built by run_gate.
+    rerun: str = ""
 
     @property
     def uncovered(self) -> dict[str, list[str]]:
@@ -169,9 +171,8 @@ class GateReport:
             out.append(f"{name}: {path}")
         out.append(f"Verdict: {'PASS' if self.ok else 'FAIL'}")
         if not self.ok and self.failures:
-            out.append(
-                f"Reproduce the run: python -m contract_tests run --profile {self.profile} --seed {self.seed}"
-            )
+            rerun = self.rerun or f"python -m contract_tests run --profile {self.profile} --seed {self.seed}"
+            out.append(f"Reproduce the run: {rerun}")
         return "\n".join(out)
 
     def to_dict(self) -> dict[str, Any]:
