@@ -16,6 +16,7 @@ from contract_tests.gate import (
     _excerpt,
     _groups,
     _merge_reports,
+    _rerun_command,
     build_config,
 )
 from contract_tests.profiles import PHASES, PROFILES, get_profile
@@ -203,3 +204,23 @@ def test_merge_replaces_the_reports_of_an_earlier_run(tmp_path):
     _merge_reports(tmp_path, [unit, stateful])
     assert sorted(p.name for p in (tmp_path / "contract-html").iterdir()) == ["index.html"]
     assert ElementTree.parse(tmp_path / JUNIT_NAME).getroot().get("failures") == "0"
+
+
+def test_rerun_command_repeats_the_options_a_command_line_can_carry(tmp_path):
+    spec = tmp_path / "my spec.json"
+    options = GateOptions(
+        app="books:create_app", spec=spec, auth="books.gate:auth", base_url=None, max_examples=3, workers=2
+    )
+    command = _rerun_command(options, PROFILES["ci"], 11)
+    assert command == (
+        f"python -m contract_tests run --profile ci --seed 11 --app books:create_app --spec '{spec}' "
+        "--auth books.gate:auth --max-examples 3 --workers 2"
+    )
+
+
+def test_rerun_command_leaves_out_what_only_python_can_pass():
+    options = GateOptions(
+        app=lambda: None, auth=lambda client, identity: {}, base_url="http://127.0.0.1:8000"
+    )
+    command = _rerun_command(options, PROFILES["fast"], 5)
+    assert command == "python -m contract_tests run --profile fast --seed 5 --base-url http://127.0.0.1:8000"

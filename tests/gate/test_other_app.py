@@ -133,7 +133,7 @@ def test_two_processes_fail_with_one_junit_file_from_contract_variables(
     assert main(["run", "--profile=fast", "--workers=2", f"--reports={reports}"]) == 1
     out = capsys.readouterr().out
     assert "[response_schema_conformance]" in out and "Reproduce with:" in out
-    assert out.rstrip().endswith(f"--seed {SEED}")
+    assert f"Reproduce the run: python -m contract_tests run --profile fast --seed {SEED} --workers 2" in out
 
     suite = ElementTree.parse(reports / "contract.xml").getroot().find("testsuite")
     assert suite is not None
@@ -151,3 +151,35 @@ def test_two_processes_fail_with_one_junit_file_from_contract_variables(
     summary = json.loads((reports / "contract-summary.json").read_text(encoding="utf-8"))
     assert summary["ok"] is False
     assert {f["check"] for f in summary["failures"]} == {"response_schema_conformance"}
+
+
+def test_the_rerun_line_names_the_app_spec_and_auth_it_ran_with(books_spec):
+    """Pasting the printed command must test the same app, not the default one."""
+    options = GateOptions(
+        app=f"{BOOKS}:create_app_with_string_ids",
+        spec=books_spec,
+        auth=f"{BOOKS}:api_key_auth",
+        profile="fast",
+        phases=("coverage",),
+        example_database=None,
+        replay=False,
+    )
+    report = run_gate(options)
+    assert not report.ok
+    rerun = report.render().splitlines()[-1]
+    assert rerun.startswith("Reproduce the run: python -m contract_tests run --profile fast")
+    assert f"--seed {SEED}" in rerun
+    assert f"--app {BOOKS}:create_app_with_string_ids" in rerun
+    assert f"--spec {books_spec}" in rerun
+    assert f"--auth {BOOKS}:api_key_auth" in rerun
+
+
+def test_an_auth_hook_that_cannot_sign_in_never_passes_and_says_why(books_spec):
+    """Our register-and-login hook on the books API: every secured case errors, with the API's answer."""
+    report = run_gate(
+        GateOptions(app=create_app, spec=books_spec, profile="fast", example_database=None, replay=False)
+    )
+    assert not report.ok
+    assert report.errors, describe(report)
+    assert any("could not register: POST /api/auth/register answered 404" in error for error in report.errors)
+    assert any("--auth module:callable" in error for error in report.errors)

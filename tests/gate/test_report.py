@@ -148,3 +148,11 @@ def test_summary_json_carries_the_verdict_failures_and_coverage(tmp_path):
         "cases": 3,
     }
     assert data["uncovered"] == {"POST /books/": ["201"]}
+
+
+def test_the_rerun_line_is_the_one_the_gate_built_when_there_is_one():
+    result = report(failures=[failure()], rerun="python -m contract_tests run --app books:create_app")
+    assert result.render().splitlines()[-1] == (
+        "Reproduce the run: python -m contract_tests run --app books:create_app"
+    )
+    assert "Reproduce the run" not in report(rerun="python -m contract_tests run").render()
