@@ -121,9 +121,17 @@ class _HookProvider:
         self.hook = hook
         self.client = client
         self.identity = identity
+        self.signed_in = False
+        # The hook's first error: when it never signed in at all, the gate cannot run (exit 2).
+        self.error: Exception | None = None
 
     def get(self, case: Any, context: AuthContext) -> Credentials:
-        result = self.hook(self.client, self.identity)
+        try:
+            result = self.hook(self.client, self.identity)
+        except Exception as exc:
+            self.error = self.error or exc
+            raise
+        self.signed_in = True
         return result if isinstance(result, Credentials) else Credentials(headers=dict(result))
 
     def set(self, case: Any, data: Credentials, context: AuthContext) -> None:
@@ -142,6 +150,17 @@ class _TokenCache(CachingAuthProvider):
         lifetime = data.expires_in if isinstance(data, Credentials) else None
         seconds = UNTIL_REJECTED_SECONDS if lifetime is None else max(lifetime - EXPIRY_MARGIN_SECONDS, 1.0)
         self.cache_entry = CacheEntry(data=data, expires=self.timer() + seconds)
+
+
+def sign_in_error(provider: EscalatingAuthProvider) -> AuthHookError | None:
+    """Why the gate could not run: the hook failed and never signed anyone in (None if it ever did)."""
+    hooks = [cache.provider for cache in provider.providers if isinstance(cache, _TokenCache)]
+    if any(hook.signed_in for hook in hooks):
+        return None
+    error = next((hook.error for hook in hooks if hook.error is not None), None)
+    if error is None or isinstance(error, AuthHookError):
+        return error
+    return AuthHookError(f"The auth hook could not sign in: {error!r}")
 
 
 def build_provider(hook: AuthHook, client: TargetClient) -> EscalatingAuthProvider:

@@ -24,7 +24,7 @@ from schemathesis.cli.events import LoadingFinished, LoadingStarted
 from schemathesis.config import SchemathesisConfig
 from schemathesis.engine import Status, events, from_schema
 
-from contract_tests.auth import AuthHook, build_provider, load_hook
+from contract_tests.auth import AuthHook, build_provider, load_hook, sign_in_error
 from contract_tests.profiles import DEFAULT_PROFILE, PHASES, Profile, get_profile
 from contract_tests.report import EXCERPT_CHARS, Failure, GateReport, OperationCoverage, Totals
 from contract_tests.target import AppFactory, Target, is_url, resolve_target
@@ -325,8 +325,10 @@ def _execute_on(
         wanted = set(options.operations)
         schema = schema.include(lambda ctx: ctx.operation.label in wanted)
     hook = load_hook(options.auth)
+    provider = None
     if hook is not None and _declares_security(schema.raw_schema):
-        schema.auth.providers.append(build_provider(hook, target.client))
+        provider = build_provider(hook, target.client)
+        schema.auth.providers.append(provider)
     project = schema.config
     run_seed = project.seed
     echo(f"Contract gate: {target.description}; spec {target.spec}; profile {profile.name}, seed {run_seed}")
@@ -365,6 +367,9 @@ def _execute_on(
         for handler in handlers:
             handler.shutdown(ctx)
     collector.server_exceptions = set()
+    refused = sign_in_error(provider) if provider is not None else None
+    if refused is not None:
+        raise refused
     return _Run(collector, run_seed, schema.raw_schema, target.description, target.spec, reports)
 
 
