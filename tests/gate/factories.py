@@ -66,3 +66,17 @@ class CountingHook:
 
     def __call__(self, client: Any, identity: str) -> dict[str, str]:
         return {"X-API-Key": identity}
+
+
+def refusing_hook(client: Any, identity: str) -> dict[str, str]:
+    """A user's hook whose sign-in breaks with an error of its own kind."""
+    raise KeyError("access_token")
+
+
+def alice_only_hook(client: Any, identity: str) -> dict[str, str]:
+    """Signs `alice` in on the books API, but not `bob`: the gate runs, and reports bob's sign-ins."""
+    from tests.gate.other_app import api_key_auth
+
+    if identity != "alice":
+        raise RuntimeError(f"no account for {identity}")
+    return api_key_auth(client, identity)

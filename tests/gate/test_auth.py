@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Mapping
 from types import SimpleNamespace
 from typing import Any
@@ -19,6 +20,7 @@ from contract_tests.auth import (
     _TokenCache,
     build_provider,
     load_hook,
+    sign_in_error,
 )
 from contract_tests.target import ClientResponse
 from tests.gate import factories
@@ -186,3 +188,39 @@ def test_every_case_goes_as_the_first_identity_and_the_second_is_its_peer():
     caches = [cache for cache in provider.providers if isinstance(cache, _TokenCache)]
     assert [cache.provider.identity for cache in caches] == list(IDENTITIES)
     assert all(cache.retry_on == [401] for cache in caches)
+
+
+def refusing(client, identity):
+    raise AuthHookError(f"{identity} refused")
+
+
+def test_sign_in_error_only_when_the_hook_never_signed_anyone_in():
+    case = SimpleNamespace(headers={})
+    untouched = build_provider(refusing, client=None)
+    assert sign_in_error(untouched) is None, "a run that needed no credentials could run"
+
+    refused = build_provider(refusing, client=None)
+    hooks = [cache.provider for cache in refused.providers if isinstance(cache, _TokenCache)]
+    for hook in hooks:
+        with pytest.raises(AuthHookError):
+            hook.get(case, None)
+    assert str(sign_in_error(refused)) == "alice refused"
+
+    def bob_only(client, identity):
+        return refusing(client, identity) if identity == "alice" else {"X-Key": identity}
+
+    half = build_provider(bob_only, client=None)
+    for hook in [cache.provider for cache in half.providers if isinstance(cache, _TokenCache)]:
+        with contextlib.suppress(AuthHookError):
+            hook.get(case, None)
+    assert sign_in_error(half) is None
+
+
+def test_a_hook_error_of_another_kind_becomes_a_sign_in_error():
+    provider = build_provider(factories.refusing_hook, client=None)
+    hook = next(cache.provider for cache in provider.providers if isinstance(cache, _TokenCache))
+    with pytest.raises(KeyError):
+        hook.get(SimpleNamespace(headers={}), None)
+    error = sign_in_error(provider)
+    assert isinstance(error, AuthHookError)
+    assert "could not sign in: KeyError('access_token')" in str(error)

@@ -14,6 +14,7 @@ from xml.etree import ElementTree
 import pytest
 
 from contract_tests import GateOptions, GateReport, run_gate
+from contract_tests.auth import AuthHookError
 from contract_tests.cli import main
 from contract_tests.profiles import PROFILES
 from tests.gate.other_app import MAX_YEAR, PLANTED_BUGS, api_key_auth, create_app
@@ -174,12 +175,39 @@ def test_the_rerun_line_names_the_app_spec_and_auth_it_ran_with(books_spec):
     assert f"--auth {BOOKS}:api_key_auth" in rerun
 
 
-def test_an_auth_hook_that_cannot_sign_in_never_passes_and_says_why(books_spec):
-    """Our register-and-login hook on the books API: every secured case errors, with the API's answer."""
+def test_an_auth_hook_that_cannot_sign_in_stops_the_gate_with_exit_2(books_spec, capsys):
+    """Our register-and-login hook on the books API: nothing secured can be tested, so the gate cannot run."""
+    argv = ["run", f"--app={BOOKS}:create_app", f"--spec={books_spec}", "--profile=fast", "--no-replay"]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert "could not register: POST /api/auth/register answered 404" in err
+    assert "--auth module:callable" in err
+
+
+def test_a_hook_failing_with_its_own_error_is_reported_as_a_sign_in_failure(books_spec):
+    options = GateOptions(
+        app=create_app,
+        spec=books_spec,
+        profile="fast",
+        auth="tests.gate.factories:refusing_hook",
+        replay=False,
+    )
+    with pytest.raises(AuthHookError, match=r"could not sign in: KeyError\('access_token'\)"):
+        run_gate(options)
+
+
+def test_a_hook_that_signs_in_one_identity_runs_and_reports_the_other(books_spec):
+    """Once the hook has signed someone in, the gate ran: later sign-in failures are errors of the run."""
     report = run_gate(
-        GateOptions(app=create_app, spec=books_spec, profile="fast", example_database=None, replay=False)
+        GateOptions(
+            app=create_app,
+            spec=books_spec,
+            profile="fast",
+            auth="tests.gate.factories:alice_only_hook",
+            example_database=None,
+            replay=False,
+        )
     )
     assert not report.ok
-    assert report.errors, describe(report)
-    assert any("could not register: POST /api/auth/register answered 404" in error for error in report.errors)
-    assert any("--auth module:callable" in error for error in report.errors)
+    assert any("no account for bob" in error for error in report.errors), describe(report)
+    assert report.totals.requests > 0
