@@ -269,8 +269,10 @@ def _merge_reports(reports_dir: Path, parts: list[dict[str, str]]) -> dict[str, 
                 suite.remove(existing)
                 suite.append(case)
                 cases[case.get("name")] = case
+    seconds = sum(float(case.get("time") or 0) for case in cases.values())
     for element in (merged, suite):
         element.set("tests", str(len(cases)))
+        element.set("time", f"{seconds:.6f}")  # not the first group's time alone
         for counter, tag in (("failures", "failure"), ("errors", "error"), ("skipped", "skipped")):
             element.set(counter, str(sum(1 for case in cases.values() if case.find(tag) is not None)))
     junit = reports_dir / JUNIT_NAME
