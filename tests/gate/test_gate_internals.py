@@ -156,10 +156,11 @@ def test_security_is_detected_in_openapi_3_and_swagger_2():
 def _junit_part(directory: Path, cases: dict[str, str | None]) -> dict[str, str]:
     """A group's reports as Schemathesis writes them: JUnit (name -> failure text or None) and HTML."""
     directory.mkdir(parents=True)
-    suites = ElementTree.Element("testsuites")
-    suite = ElementTree.SubElement(suites, "testsuite", name="schemathesis")
+    total = str(1.5 * len(cases))
+    suites = ElementTree.Element("testsuites", time=total)
+    suite = ElementTree.SubElement(suites, "testsuite", name="schemathesis", time=total)
     for name, failure in cases.items():
-        case = ElementTree.SubElement(suite, "testcase", name=name)
+        case = ElementTree.SubElement(suite, "testcase", name=name, time="1.5")
         if failure is not None:
             ElementTree.SubElement(case, "failure", type="failure", message="ST108").text = failure
     ElementTree.ElementTree(suites).write(directory / JUNIT_NAME, encoding="utf-8", xml_declaration=True)
@@ -185,6 +186,8 @@ def test_merged_junit_has_each_operation_once_and_keeps_the_failing_version(tmp_
     assert cases["GET /books/"].find("failure") is None
     for element in (root, suite):
         assert (element.get("tests"), element.get("failures"), element.get("errors")) == ("4", "3", "0")
+        # The time of the cases it holds, the stateful group's included.
+        assert float(element.get("time")) == pytest.approx(4 * 1.5)
 
     assert reports["JUnit XML"] == str(tmp_path / JUNIT_NAME)
     unit_html = Path(reports["HTML report (unit phases)"])
