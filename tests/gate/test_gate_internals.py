@@ -1,4 +1,4 @@
-"""The gate's helpers: profiles and the config built from them, process groups, coverage, merged reports."""
+"""The gate's internals: profiles and the config built from them, process groups, coverage, merged reports."""
 
 from __future__ import annotations
 
