@@ -279,8 +279,10 @@ def measure_http(profile_name: str) -> Sample:
                 str(profile.max_examples),
                 "--phases",
                 ",".join(profile.phases),
+                # One thread: the gate's workers are processes, and st run's threads were seen failing
+                # (and making the run depend on timing) when given two.
                 "--workers",
-                str(profile.workers),
+                "1",
                 "--generation-database",
                 "none",
                 "--no-color",

@@ -194,7 +194,8 @@ def _groups(options: GateOptions, profile: Profile) -> list[tuple[str, tuple[str
 def _execute_groups(options: GateOptions, profile: Profile, echo: Any) -> _Run:
     """All phases in one process, or (workers >= 2) each group in its own process, on its own core."""
     groups = _groups(options, profile)
-    workers = options.workers or profile.workers
+    # An explicit --workers is obeyed; a profile's default never asks for more processes than cores.
+    workers = options.workers or min(profile.workers, os.cpu_count() or 1)
     if workers < 2 or len(groups) < 2 or not _can_fork():
         return _execute(options, profile, echo, reports_dir=options.reports_dir)
     context = multiprocessing.get_context("fork")
