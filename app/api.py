@@ -10,7 +10,8 @@ from typing import Any
 import flask_smorest
 from flask import current_app, request
 from flask_smorest import abort
-from webargs.flaskparser import FlaskParser
+from webargs.core import missing
+from webargs.flaskparser import FlaskParser, is_json_request
 
 from app.errors import ERROR_DOCS, ErrorSchema, error_payload
 from app.schemas.validators import UniqueItems
@@ -26,12 +27,25 @@ class StrictJsonParser(FlaskParser):
 
     def _raw_load_json(self, req: Any) -> Any:
         _refuse_truncated_stream(req)
+        if not is_json_request(req):
+            return missing
+        data = req.get_data(cache=True)
         try:
-            return super()._raw_load_json(req)
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            message = f"Bytes decoding error: {exc.reason}"
+            raise json.JSONDecodeError(message, str(exc.object), exc.start) from exc
+        try:
+            # Python's json takes NaN and Infinity, which JSON (RFC 8259) does not have.
+            return json.loads(text, parse_constant=_refuse_constant)
         except json.JSONDecodeError:
             raise
-        except (ValueError, RecursionError) as exc:  # int digit limit, nesting depth
+        except (ValueError, RecursionError) as exc:  # int digit limit, nesting depth, NaN/Infinity
             abort(400, message=f"The body is not valid JSON: {exc}", errors={"json": ["Invalid JSON body."]})
+
+
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON value")
 
 
 def _refuse_truncated_stream(req: Any) -> None:

@@ -92,8 +92,22 @@ def test_the_largest_documented_id_is_a_plain_404(client, auth_headers, expect_e
         "1" * 5000,
         '{"title": "\\ud800',
         "[" * 50000,
+        '{"title": "x", "priority": NaN}',
+        '{"title": "x", "tags": [-Infinity]}',
+        b'{"title": "\xff"}',
     ],
-    ids=["truncated", "not-json", "garbage", "trailing", "huge-integer", "cut-in-escape", "deep-nesting"],
+    ids=[
+        "truncated",
+        "not-json",
+        "garbage",
+        "trailing",
+        "huge-integer",
+        "cut-in-escape",
+        "deep-nesting",
+        "nan",
+        "infinity",
+        "not-utf8",
+    ],
 )
 def test_malformed_json_is_400(send_to_each, db, expect_error, raw):
     for operation, response in send_to_each(data=raw, headers=None, content_type="application/json"):
