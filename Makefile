@@ -121,6 +121,7 @@ BENCH_ARGS ?=
 bench: $(STAMP) ## The gate's speed next to the raw test client and st run over HTTP (BENCH_ARGS="--repeat 5")
 	$(BIN)/python bench/contract_speed.py $(BENCH_ARGS)
 
-clean: ## Remove the venv, caches, reports and the local SQLite database
-	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis reports instance build *.egg-info
+clean: ## Remove the venv, node packages, caches, reports and the local SQLite database
+	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis reports instance build *.egg-info \
+		$(CLIENT_DIR)/node_modules
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +
