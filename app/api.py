@@ -29,19 +29,15 @@ class StrictJsonParser(FlaskParser):
         _refuse_truncated_stream(req)
         if not is_json_request(req):
             return missing
-        data = req.get_data(cache=True)
-        try:
-            text = data.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            message = f"Bytes decoding error: {exc.reason}"
-            raise json.JSONDecodeError(message, str(exc.object), exc.start) from exc
+        # A body that is not UTF-8 raises UnicodeDecodeError, which webargs hands to the hook above.
+        text = req.get_data(cache=True).decode("utf-8")
         try:
             # Python's json takes NaN and Infinity, which JSON (RFC 8259) does not have.
             return json.loads(text, parse_constant=_refuse_constant)
         except json.JSONDecodeError:
-            raise
+            raise  # webargs reads an empty body as a missing one, anything else goes to the hook above
         except (ValueError, RecursionError) as exc:  # int digit limit, nesting depth, NaN/Infinity
-            abort(400, message=f"The body is not valid JSON: {exc}", errors={"json": ["Invalid JSON body."]})
+            self._handle_invalid_json_error(exc, req)
 
 
 def _refuse_constant(name: str) -> Any:
