@@ -9,9 +9,10 @@ from typing import Any
 
 import pytest
 
-from contract_tests.gate import HTTP_METHODS, GateOptions
+from contract_tests.gate import GateOptions
 from contract_tests.profiles import DEFAULT_PROFILE, PROFILES
 from contract_tests.target import is_url, resolve_spec
+from openapi.document import operations
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -40,12 +41,7 @@ def _spec_operations(config: pytest.Config) -> list[str]:
         document: dict[str, Any] = requests.get(location, timeout=30).json()
     else:
         document = json.loads(Path(location).read_text(encoding="utf-8"))
-    return [
-        f"{method.upper()} {path}"
-        for path, item in document.get("paths", {}).items()
-        for method in item
-        if method in HTTP_METHODS
-    ]
+    return [op.label for op in operations(document)]
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:

@@ -29,6 +29,7 @@ from contract_tests.profiles import DEFAULT_PROFILE, PHASES, Profile, get_profil
 from contract_tests.report import EXCERPT_CHARS, Failure, GateReport, OperationCoverage, Totals
 from contract_tests.target import AppFactory, Target, is_url, resolve_target
 from contract_tests.transport import install_formats, install_wsgi_shim
+from openapi.document import operations
 
 CONFIG_FILE = Path(__file__).with_name("schemathesis.toml")
 # Hypothesis' example database: failing examples found by one run are replayed first by the next.
@@ -37,7 +38,6 @@ DEFAULT_EXAMPLE_DATABASE = Path(".hypothesis") / "examples"
 JUNIT_NAME = "contract.xml"
 HTML_NAME = "contract-html"
 SUMMARY_NAME = "contract-summary.json"
-HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 
 
 @dataclass(slots=True)
@@ -560,24 +560,16 @@ class _Collector:
             self._found.setdefault(key, found)
 
     def coverage(self, raw: dict[str, Any], selected: tuple[str, ...] | None) -> list[OperationCoverage]:
-        rows = []
-        for path, item in raw.get("paths", {}).items():
-            for method, operation in item.items():
-                if method not in HTTP_METHODS:
-                    continue
-                label = f"{method.upper()} {path}"
-                if selected and label not in selected:
-                    continue
-                documented = [str(status) for status in operation.get("responses", {})]
-                rows.append(
-                    OperationCoverage(
-                        operation=label,
-                        documented=documented,
-                        observed=sorted(self.observed.get(label, ())),
-                        cases=self.cases_by_operation.get(label, 0),
-                    )
-                )
-        return rows
+        return [
+            OperationCoverage(
+                operation=op.label,
+                documented=[str(status) for status in op.node.get("responses", {})],
+                observed=sorted(self.observed.get(op.label, ())),
+                cases=self.cases_by_operation.get(op.label, 0),
+            )
+            for op in operations(raw)
+            if not selected or op.label in selected
+        ]
 
 
 def _excerpt(response: Any) -> str:
