@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 import os
 from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 from contract_tests.gate import GateOptions
 from contract_tests.profiles import DEFAULT_PROFILE, PROFILES
@@ -38,9 +38,11 @@ def _spec_operations(config: pytest.Config) -> list[str]:
     if is_url(location):
         import requests
 
-        document: dict[str, Any] = requests.get(location, timeout=30).json()
+        text = requests.get(location, timeout=30).text
     else:
-        document = json.loads(Path(location).read_text(encoding="utf-8"))
+        text = Path(location).read_text(encoding="utf-8")
+    # YAML is a superset of JSON, and Schemathesis takes specs in either.
+    document: dict[str, Any] = yaml.safe_load(text)
     return [op.label for op in operations(document)]
 
 
