@@ -84,10 +84,17 @@ def render_yaml(spec: dict[str, Any]) -> str:
     return yaml.safe_dump(spec, sort_keys=True, allow_unicode=True, default_flow_style=False, width=10_000)
 
 
+def published_files(
+    spec: dict[str, Any], json_path: Path = JSON_PATH, yaml_path: Path = YAML_PATH
+) -> tuple[tuple[Path, str], ...]:
+    """Each published file with the exact text the spec gives it: what `build` writes and `check` compares."""
+    return (json_path, render_json(spec)), (yaml_path, render_yaml(spec))
+
+
 def write_spec(spec: dict[str, Any], json_path: Path = JSON_PATH, yaml_path: Path = YAML_PATH) -> list[Path]:
     """Write both files, rewriting only those whose bytes change, and return the ones written."""
     written = []
-    for path, text in ((json_path, render_json(spec)), (yaml_path, render_yaml(spec))):
+    for path, text in published_files(spec, json_path, yaml_path):
         if not path.is_file() or path.read_text(encoding="utf-8") != text:
             path.write_text(text, encoding="utf-8")
             written.append(path)

@@ -34,7 +34,7 @@ def drift(
 ) -> list[str]:
     """A unified diff (committed -> generated) for each published file that is not what the code gives."""
     diffs = []
-    for path, expected in ((json_path, build.render_json(spec)), (yaml_path, build.render_yaml(spec))):
+    for path, expected in build.published_files(spec, json_path, yaml_path):
         actual = path.read_text(encoding="utf-8") if path.is_file() else ""
         if actual != expected:
             name = path.name
