@@ -16,6 +16,7 @@ import requests
 
 from contract_tests import GateOptions, run_gate
 from contract_tests.profiles import PROFILES
+from contract_tests.target import CHEAP_PASSWORD_HASHING
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
@@ -54,8 +55,7 @@ def server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     env.update(
         DATABASE_URL=f"sqlite:///{workdir / 'live.sqlite3'}",
         SECRET_KEY=secrets.token_urlsafe(32),
-        PASSWORD_HASH_TIME_COST="1",
-        PASSWORD_HASH_MEMORY_COST="256",
+        **CHEAP_PASSWORD_HASHING,
     )
     subprocess.run(
         [str(flask), "--app", "app", "init-db"], cwd=PROJECT_ROOT, env=env, check=True, capture_output=True
