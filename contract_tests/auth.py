@@ -25,6 +25,7 @@ from typing import Any
 from schemathesis.auths import AuthContext, CacheEntry, CachingAuthProvider
 from schemathesis.wfc.escalation import EscalatingAuthProvider
 
+from contract_tests.defaults import LOGIN_PATH, REGISTER_PATH
 from contract_tests.target import ClientResponse, TargetClient
 
 # Two accounts: object-level authorization replays the first one's reads as the second.
@@ -54,8 +55,8 @@ class AuthHookError(RuntimeError):
 class RegisterAndLogin:
     """Our API's flow: `POST /api/auth/register` once per identity, then `POST /api/auth/login`."""
 
-    register_path: str = "/api/auth/register"
-    login_path: str = "/api/auth/login"
+    register_path: str = REGISTER_PATH
+    login_path: str = LOGIN_PATH
     _accounts: dict[str, dict[str, str]] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 

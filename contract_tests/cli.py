@@ -10,6 +10,7 @@ from pathlib import Path
 
 from contract_tests.auth import AuthHookError
 from contract_tests.gate import GateOptions, run_gate
+from contract_tests.merge import MergeError, merge_reports
 from contract_tests.profiles import DEFAULT_PROFILE, PROFILES
 from contract_tests.target import TargetError
 
@@ -51,6 +52,25 @@ def build_parser() -> argparse.ArgumentParser:
         "--reports", type=Path, default=DEFAULT_REPORTS_DIR, help="reports directory (default: reports)"
     )
     run.add_argument("--no-replay", action="store_true", help="do not re-send failures to detect flaky ones")
+    run.add_argument(
+        "--max-time", type=float, metavar="SECONDS", help="wall-clock budget of the run; it ends cleanly"
+    )
+    run.add_argument(
+        "--phase-max-time",
+        type=float,
+        metavar="SECONDS",
+        help="wall-clock budget of each phase; the next phase still runs",
+    )
+    run.add_argument(
+        "--shard", metavar="K/N", help="test the K-th of N deterministic slices of the operations"
+    )
+    merge = commands.add_parser(
+        "merge-reports", help="Join the reports of shards (--shard K/N runs) into one report"
+    )
+    merge.add_argument("directories", nargs="+", type=Path, help="each shard's --reports directory")
+    merge.add_argument(
+        "--out", type=Path, default=DEFAULT_REPORTS_DIR, help="merged reports directory (default: reports)"
+    )
     return parser
 
 
@@ -75,6 +95,8 @@ def _echo(line: str) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     """Exit 0 when the gate passes, 1 when it fails, 2 when it cannot run."""
     args = build_parser().parse_args(argv)
+    if args.command == "merge-reports":
+        return _merge(args.directories, args.out)
     # `--app` and `--auth` name modules of the project the gate is run from, as `flask --app` does.
     if os.getcwd() not in sys.path:
         sys.path.insert(0, os.getcwd())
@@ -84,13 +106,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         profile=args.profile,
         seed=args.seed,
         workers=args.workers,
-        base_url=args.base_url or os.environ.get("CONTRACT_BASE_URL") or None,
+        base_url=args.base_url,
         reports_dir=args.reports,
         require_status_coverage=args.require_status_coverage,
         replay=not args.no_replay,
         auth=args.auth,
         database_url=args.database_url,
         max_examples=args.max_examples,
+        max_time=args.max_time,
+        phase_max_time=args.phase_max_time,
+        shard=args.shard,
     )
     try:
         report = run_gate(options, echo=_echo)
@@ -98,6 +123,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"contract gate: {exc}", file=sys.stderr)
         return 2
     print()
+    print(report.render())
+    return 0 if report.ok else 1
+
+
+def _merge(directories: list[Path], out: Path) -> int:
+    try:
+        report = merge_reports(directories, out)
+    except MergeError as exc:
+        print(f"contract gate: {exc}", file=sys.stderr)
+        return 2
     print(report.render())
     return 0 if report.ok else 1
 

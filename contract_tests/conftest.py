@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 import os
-from pathlib import Path
-from typing import Any
 
 import pytest
-import yaml
 
 from contract_tests.gate import GateOptions
+from contract_tests.plan import spec_labels
 from contract_tests.profiles import DEFAULT_PROFILE, PROFILES
-from contract_tests.target import is_url, resolve_spec
-from openapi.document import operations
+from contract_tests.target import resolve_spec
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -34,16 +31,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 def _spec_operations(config: pytest.Config) -> list[str]:
     """Operation labels of the spec, read at collection time so each operation is its own test."""
-    location = resolve_spec(config.getoption("--contract-spec"))
-    if is_url(location):
-        import requests
-
-        text = requests.get(location, timeout=30).text
-    else:
-        text = Path(location).read_text(encoding="utf-8")
-    # YAML is a superset of JSON, and Schemathesis takes specs in either.
-    document: dict[str, Any] = yaml.safe_load(text)
-    return [op.label for op in operations(document)]
+    return spec_labels(resolve_spec(config.getoption("--contract-spec")))
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:

@@ -103,6 +103,10 @@ class GateReport:
     reports: dict[str, str] = field(default_factory=dict)
     # The command that runs the same gate again (target, spec, auth, budget, seed); built by run_gate.
     rerun: str = ""
+    # "K/N" when the run tested one shard of the operations; shards merged: "1/2+2/2".
+    shard: str = ""
+    # What a wall-clock budget cut short (a phase or the run): what was tested is reported all the same.
+    stopped: list[str] = field(default_factory=list)
 
     @property
     def uncovered(self) -> dict[str, list[str]]:
@@ -144,7 +148,7 @@ class GateReport:
         out = [
             f"Contract gate: {self.target}",
             f"Spec: {self.spec}",
-            f"Profile: {self.profile}, seed {self.seed}",
+            f"Profile: {self.profile}, seed {self.seed}" + (f", shard {self.shard}" if self.shard else ""),
         ]
         if self.failures:
             out += ["", f"Failures ({len(self.failures)}):", ""]
@@ -157,6 +161,7 @@ class GateReport:
             f"{t.checks_run} checks run, {t.failures} failures ({t.flaky} flaky), {t.errors} errors "
             f"in {t.seconds:.1f} s"
         )
+        out += [f"Time budget: {line}" for line in self.stopped]
         if t.relogins:
             out.append(
                 f"Auth: {t.relogins} requests re-sent after signing in again (a 401 on the cached token)"
@@ -180,6 +185,19 @@ class GateReport:
         data["ok"] = self.ok
         data["uncovered"] = self.uncovered
         return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> GateReport:
+        """A report back from its JSON summary (`to_dict`), e.g. to merge shards' summaries."""
+        fields = {name: data[name] for name in cls.__dataclass_fields__ if name in data}
+        fields["failures"] = [Failure(**failure) for failure in data.get("failures", [])]
+        fields["coverage"] = [OperationCoverage(**row) for row in data.get("coverage", [])]
+        fields["totals"] = Totals(**data.get("totals", {}))
+        return cls(**fields)
+
+    @classmethod
+    def read_json(cls, path: Path) -> GateReport:
+        return cls.from_dict(json.loads(path.read_text(encoding="utf-8")))
 
     def write_json(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)

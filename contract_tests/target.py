@@ -15,11 +15,7 @@ from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import urlsplit
 
-DEFAULT_APP = "app:create_app"
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_SPEC = PROJECT_ROOT / "openapi" / "openapi.json"
-# Argon2 at production cost makes every login take ~0.1 s; the gate logs in often, and tests no hash.
-CHEAP_PASSWORD_HASHING = {"PASSWORD_HASH_TIME_COST": "1", "PASSWORD_HASH_MEMORY_COST": "256"}
+from contract_tests.defaults import CHEAP_PASSWORD_HASHING, DEFAULT_APP, DEFAULT_SPEC, INIT_DB_COMMAND
 
 AppFactory = Callable[[], Any]
 
@@ -224,12 +220,12 @@ def _init_database(app: Any) -> None:
     """Create the tables with the app's own `init-db` command when it has one (flaskr's convention)."""
     cli = getattr(app, "cli", None)
     commands = getattr(cli, "commands", {})
-    if "init-db" not in commands:
+    if INIT_DB_COMMAND not in commands:
         return
-    result = app.test_cli_runner().invoke(args=["init-db"])
+    result = app.test_cli_runner().invoke(args=[INIT_DB_COMMAND])
     if result.exit_code != 0:
         raise TargetError(
-            f"`flask init-db` failed for the app under test: {result.output or result.exception!r}"
+            f"`flask {INIT_DB_COMMAND}` failed for the app under test: {result.output or result.exception!r}"
         )
 
 

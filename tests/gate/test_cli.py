@@ -8,6 +8,7 @@ import pytest
 
 from contract_tests import cli
 from contract_tests.gate import GateOptions
+from contract_tests.plan import build_plan
 from contract_tests.profiles import DEFAULT_PROFILE, PROFILES
 from contract_tests.report import GateReport
 
@@ -75,7 +76,9 @@ def test_contract_base_url_is_read_when_the_option_is_absent(captured, monkeypat
     monkeypatch.setenv("CONTRACT_BASE_URL", "http://127.0.0.1:8000")
     cli.main(["run"])
     cli.main(["run", "--base-url", "http://127.0.0.1:9000"])
-    assert [options.base_url for options in captured] == ["http://127.0.0.1:8000", "http://127.0.0.1:9000"]
+    plans = [build_plan(options) for options in captured]
+    assert [plan.base_url for plan in plans] == ["http://127.0.0.1:8000", "http://127.0.0.1:9000"]
+    assert [plan.app for plan in plans] == [None, None], "over HTTP there is no in-process app"
 
 
 @pytest.mark.parametrize("argv", [["run", "--profile", "nightly"], ["run", "--seed", "x"], []])

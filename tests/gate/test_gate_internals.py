@@ -8,19 +8,14 @@ from xml.etree import ElementTree
 
 import pytest
 
-from contract_tests.gate import (
-    JUNIT_NAME,
-    GateOptions,
-    _Collector,
-    _declares_security,
-    _excerpt,
-    _groups,
-    _merge_reports,
-    _rerun_command,
-    build_config,
-)
+from contract_tests.collector import Collector, excerpt
+from contract_tests.config import build_config
+from contract_tests.engine import JUNIT_NAME, declares_security
+from contract_tests.gate import GateOptions, rerun_command
+from contract_tests.plan import build_plan
 from contract_tests.profiles import PHASES, PROFILES, get_profile
 from contract_tests.report import EXCERPT_CHARS
+from contract_tests.workers import groups, merge_group_reports
 from tests.gate.other_app import openapi_document
 
 
@@ -42,23 +37,32 @@ def test_unknown_profile_names_the_ones_that_exist():
         get_profile("nightly")
 
 
+def config(options: GateOptions, **narrowed):
+    return build_config(build_plan(options), **narrowed)
+
+
 def test_seeded_profile_gives_the_same_seed_every_time_and_deep_a_new_one():
-    ci = PROFILES["ci"]
-    assert build_config(ci, GateOptions()).seed == build_config(ci, GateOptions()).seed == ci.seed
-    deep = PROFILES["deep"]
-    assert build_config(deep, GateOptions()).seed != build_config(deep, GateOptions()).seed
+    ci = GateOptions(profile="ci")
+    assert config(ci).seed == config(ci).seed == PROFILES["ci"].seed
+    deep = GateOptions(profile="deep")
+    assert config(deep).seed != config(deep).seed
+
+
+def test_the_plan_draws_a_random_seed_once_and_every_pass_uses_it():
+    plan = build_plan(GateOptions(profile="deep"))
+    assert build_config(plan).seed == build_config(plan).seed == plan.seed
 
 
 def test_seed_precedence_is_argument_then_option_then_profile():
-    fast = PROFILES["fast"]
-    assert build_config(fast, GateOptions(seed=7)).seed == 7
-    assert build_config(fast, GateOptions(seed=7), seed=8).seed == 8
-    assert build_config(PROFILES["deep"], GateOptions(seed=9)).seed == 9
+    assert config(GateOptions(profile="fast", seed=7)).seed == 7
+    assert config(GateOptions(profile="fast", seed=7), seed=8).seed == 8
+    assert config(GateOptions(profile="deep", seed=9)).seed == 9
 
 
 def test_config_applies_the_profile_budget_and_the_options():
     fast = PROFILES["fast"]
-    project = build_config(fast, GateOptions(base_url="http://127.0.0.1:9", example_database=None)).projects
+    options = GateOptions(profile="fast", base_url="http://127.0.0.1:9", example_database=None)
+    project = config(options).projects
     default = project.default
     assert default.generation.max_examples == fast.max_examples
     assert default.generation.database == "none"
@@ -71,7 +75,7 @@ def test_config_applies_the_profile_budget_and_the_options():
 
 def test_config_overrides_examples_and_narrows_phases(tmp_path):
     options = GateOptions(max_examples=3, phases=("examples", "stateful"), example_database=tmp_path / "db")
-    default = build_config(PROFILES["ci"], options).projects.default
+    default = config(options).projects.default
     assert default.generation.max_examples == 3
     assert default.generation.database == str(tmp_path / "db")
     assert default.phases.examples.enabled and default.phases.stateful.enabled
@@ -79,14 +83,14 @@ def test_config_overrides_examples_and_narrows_phases(tmp_path):
 
 
 def test_config_keeps_the_checks_file_settings():
-    default = build_config(PROFILES["fast"], GateOptions()).projects.default
+    default = config(GateOptions(profile="fast")).projects.default
     # The one documented difference from Schemathesis' defaults: a failed precondition is not a rejection.
     assert "412" in default.checks.positive_data_acceptance.expected_statuses
     assert "422" not in default.checks.positive_data_acceptance.expected_statuses
 
 
 @pytest.mark.parametrize(
-    ("phases", "groups"),
+    ("phases", "expected"),
     [
         (None, [("unit", ("examples", "coverage", "fuzzing")), ("stateful", ("examples", "stateful"))]),
         (("coverage", "stateful"), [("unit", ("coverage",)), ("stateful", ("stateful",))]),
@@ -94,13 +98,13 @@ def test_config_keeps_the_checks_file_settings():
         (("stateful",), [("stateful", ("stateful",))]),
     ],
 )
-def test_groups_split_per_operation_phases_from_the_stateful_one(phases, groups):
-    assert _groups(GateOptions(phases=phases), PROFILES["ci"]) == groups
+def test_groups_split_per_operation_phases_from_the_stateful_one(phases, expected):
+    assert groups(build_plan(GateOptions(phases=phases)).phases) == expected
 
 
 def test_coverage_has_a_row_per_operation_and_skips_path_level_keys():
     raw = openapi_document()
-    collector = _Collector(seed=1)
+    collector = Collector(seed=1)
     collector.observed["POST /books/"] |= {201, 422}
     collector.cases_by_operation["POST /books/"] = 4
     rows = {row.operation: row for row in collector.coverage(raw, selected=None)}
@@ -121,12 +125,12 @@ def test_coverage_has_a_row_per_operation_and_skips_path_level_keys():
 
 
 def test_coverage_of_a_narrowed_run_has_only_the_selected_operations():
-    rows = _Collector(seed=1).coverage(openapi_document(), selected=("GET /books/{book_id}",))
+    rows = Collector(seed=1).coverage(openapi_document(), selected=("GET /books/{book_id}",))
     assert [row.operation for row in rows] == ["GET /books/{book_id}"]
 
 
 def test_absorbing_another_process_adds_counts_and_unites_statuses():
-    first, second = _Collector(seed=1, cases=3, requests=3, checks_run=10), _Collector(seed=1)
+    first, second = Collector(seed=1, cases=3, requests=3, checks_run=10), Collector(seed=1)
     first.observed["GET /books/"].add(200)
     second.cases, second.requests, second.checks_run, second.relogins = 2, 1, 5, 1
     second.observed["GET /books/"].add(401)
@@ -141,16 +145,16 @@ def test_absorbing_another_process_adds_counts_and_unites_statuses():
 
 def test_excerpt_is_cut_and_marked_and_survives_bytes_that_are_not_utf8():
     long = SimpleNamespace(content=b"x" * (EXCERPT_CHARS + 5))
-    assert _excerpt(long) == "x" * EXCERPT_CHARS + "..."
-    assert _excerpt(SimpleNamespace(content=b"\xff{}")) == "\ufffd{}"
-    assert _excerpt(SimpleNamespace(content=None)) == ""
-    assert _excerpt(None) == ""
+    assert excerpt(long) == "x" * EXCERPT_CHARS + "..."
+    assert excerpt(SimpleNamespace(content=b"\xff{}")) == "\ufffd{}"
+    assert excerpt(SimpleNamespace(content=None)) == ""
+    assert excerpt(None) == ""
 
 
 def test_security_is_detected_in_openapi_3_and_swagger_2():
-    assert _declares_security(openapi_document())
-    assert _declares_security({"securityDefinitions": {"key": {"type": "apiKey"}}})
-    assert not _declares_security({"components": {"schemas": {}}})
+    assert declares_security(openapi_document())
+    assert declares_security({"securityDefinitions": {"key": {"type": "apiKey"}}})
+    assert not declares_security({"components": {"schemas": {}}})
 
 
 def _junit_part(directory: Path, cases: dict[str, str | None]) -> dict[str, str]:
@@ -175,7 +179,7 @@ def test_merged_junit_has_each_operation_once_and_keeps_the_failing_version(tmp_
     stateful = _junit_part(
         tmp_path / ".stateful", {"POST /books/": "id is a string", "Stateful tests": "id is a string"}
     )
-    reports = _merge_reports(tmp_path, [unit, stateful])
+    reports = merge_group_reports(tmp_path, [unit, stateful])
 
     root = ElementTree.parse(tmp_path / JUNIT_NAME).getroot()
     suite = root.find("testsuite")
@@ -204,7 +208,7 @@ def test_merge_replaces_the_reports_of_an_earlier_run(tmp_path):
     (tmp_path / "contract-html" / "stale.html").write_text("old", encoding="utf-8")
     unit = _junit_part(tmp_path / ".unit", {"GET /books/": None})
     stateful = _junit_part(tmp_path / ".stateful", {"Stateful tests": None})
-    _merge_reports(tmp_path, [unit, stateful])
+    merge_group_reports(tmp_path, [unit, stateful])
     assert sorted(p.name for p in (tmp_path / "contract-html").iterdir()) == ["index.html"]
     assert ElementTree.parse(tmp_path / JUNIT_NAME).getroot().get("failures") == "0"
 
@@ -214,7 +218,7 @@ def test_rerun_command_repeats_the_options_a_command_line_can_carry(tmp_path):
     options = GateOptions(
         app="books:create_app", spec=spec, auth="books.gate:auth", base_url=None, max_examples=3, workers=2
     )
-    command = _rerun_command(options, PROFILES["ci"], 11)
+    command = rerun_command(options, "ci", 11)
     assert command == (
         f"python -m contract_tests run --profile ci --seed 11 --app books:create_app --spec '{spec}' "
         "--auth books.gate:auth --max-examples 3 --workers 2"
@@ -225,5 +229,5 @@ def test_rerun_command_leaves_out_what_only_python_can_pass():
     options = GateOptions(
         app=lambda: None, auth=lambda client, identity: {}, base_url="http://127.0.0.1:8000"
     )
-    command = _rerun_command(options, PROFILES["fast"], 5)
+    command = rerun_command(options, "fast", 5)
     assert command == "python -m contract_tests run --profile fast --seed 5 --base-url http://127.0.0.1:8000"

@@ -1,0 +1,54 @@
+"""The plan as Schemathesis' configuration: schemathesis.toml (what is checked) plus the plan's budgets."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Any
+
+import schemathesis
+from schemathesis.config import SchemathesisConfig
+
+from contract_tests.plan import GatePlan
+from contract_tests.profiles import PHASES
+from contract_tests.target import Target, is_url
+
+CONFIG_FILE = Path(__file__).with_name("schemathesis.toml")
+
+
+def build_config(
+    plan: GatePlan, *, seed: int | None = None, phases: tuple[str, ...] | None = None
+) -> SchemathesisConfig:
+    """contract_tests/schemathesis.toml (checks and their reasons) plus the plan's budgets.
+
+    `seed` and `phases` narrow one pass (a replay, a process group) without changing the plan.
+    """
+    data: dict[str, Any] = tomllib.loads(CONFIG_FILE.read_text(encoding="utf-8"))
+    data["seed"] = plan.seed if seed is None else seed
+    # Schemathesis' thread workers stay at 1: threads make the order of requests, and so the run, depend on
+    # timing (and were seen crashing); the gate uses a second core with a second process instead.
+    data["workers"] = 1
+    if plan.base_url:
+        data["base-url"] = plan.base_url
+    generation = data.setdefault("generation", {})
+    generation["max-examples"] = plan.max_examples
+    generation["database"] = str(plan.example_database) if plan.example_database else "none"
+    phases = phases or plan.phases
+    for name in PHASES:
+        data.setdefault("phases", {}).setdefault(name, {})["enabled"] = name in phases
+    data["phases"]["stateful"]["max-steps"] = plan.stateful_max_steps
+    # The example database replays the per-operation phases' failures. Stateful sequences go without one:
+    # what they do depends on the app's state, which a stored example cannot bring back.
+    data["phases"]["stateful"].setdefault("generation", {})["database"] = "none"
+    return SchemathesisConfig.from_dict(data)
+
+
+def load_schema(target: Target, config: SchemathesisConfig) -> Any:
+    """The spec as Schemathesis loads it, with the in-process app attached (requests then never leave)."""
+    if is_url(target.spec):
+        schema = schemathesis.openapi.from_url(target.spec, config=config)
+    else:
+        schema = schemathesis.openapi.from_path(target.spec, config=config)
+    if target.app is not None:
+        schema.app = target.app
+    return schema

@@ -1,0 +1,150 @@
+"""One pass of Schemathesis' engine over a freshly built target, its events handed to a list of handlers."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from schemathesis.cli.commands.run.context import ExecutionContext
+from schemathesis.cli.commands.run.handlers.base import EventHandler
+from schemathesis.cli.commands.run.handlers.html import HtmlReportHandler
+from schemathesis.cli.commands.run.handlers.junitxml import JunitXMLHandler
+from schemathesis.cli.events import LoadingFinished, LoadingStarted
+from schemathesis.engine import events, from_schema
+
+from contract_tests.auth import build_provider, load_hook, sign_in_error
+from contract_tests.collector import Collector
+from contract_tests.config import build_config, load_schema
+from contract_tests.plan import GatePlan
+from contract_tests.target import Target, resolve_target
+
+JUNIT_NAME = "contract.xml"
+HTML_NAME = "contract-html"
+SUMMARY_NAME = "contract-summary.json"
+
+Echo = Callable[[str], None]
+
+
+@dataclass(slots=True)
+class PassResult:
+    """What one pass saw: its collector, and what it ran against."""
+
+    collector: Collector
+    seed: int
+    raw_schema: dict[str, Any]
+    target: str
+    spec: str
+    reports: dict[str, str] = field(default_factory=dict)
+
+
+class Progress(EventHandler[ExecutionContext]):
+    """Progress lines for a person: the stateful links found, and each phase's status and time."""
+
+    def __init__(self, echo: Echo) -> None:
+        self.echo = echo
+        self.phase_started = time.time()
+
+    def handle_event(self, ctx: ExecutionContext, event: events.EngineEvent) -> None:
+        if isinstance(event, events.PhaseStarted):
+            self.phase_started = event.timestamp
+            if event.payload is not None and event.phase.is_enabled:
+                links = event.payload
+                self.echo(
+                    f"  stateful links: {links.transitions_total} transitions "
+                    f"({links.inferred_transitions} inferred by Schemathesis beyond the spec's links)"
+                )
+        elif isinstance(event, events.PhaseFinished) and event.phase.is_enabled:
+            took = event.timestamp - self.phase_started
+            self.echo(f"  phase {event.phase.name.value}: {event.status.value} ({took:.1f} s)")
+
+
+def build_target(plan: GatePlan) -> Target:
+    return resolve_target(
+        app=plan.app, spec=plan.spec, base_url=plan.base_url, database_url=plan.database_url
+    )
+
+
+def run_pass(
+    plan: GatePlan,
+    echo: Echo,
+    *,
+    reports_dir: Path | None,
+    seed: int | None = None,
+    phases: tuple[str, ...] | None = None,
+) -> PassResult:
+    """Build the target, run the engine on it with the plan's budgets, and dispose of the target."""
+    target = build_target(plan)
+    try:
+        return _run_on(target, plan, echo, reports_dir=reports_dir, seed=seed, phases=phases)
+    finally:
+        target.close()
+
+
+def _run_on(
+    target: Target,
+    plan: GatePlan,
+    echo: Echo,
+    *,
+    reports_dir: Path | None,
+    seed: int | None,
+    phases: tuple[str, ...] | None,
+) -> PassResult:
+    config = build_config(plan, seed=seed, phases=phases)
+    schema = load_schema(target, config)
+    if plan.operations is not None:
+        wanted = set(plan.operations)
+        schema = schema.include(lambda ctx: ctx.operation.label in wanted)
+    hook = load_hook(plan.auth)
+    provider = None
+    if hook is not None and declares_security(schema.raw_schema):
+        provider = build_provider(hook, target.client)
+        schema.auth.providers.append(provider)
+    project = schema.config
+    run_seed = project.seed
+    echo(
+        f"Contract gate: {target.description}; spec {target.spec}; "
+        f"profile {plan.profile.name}, seed {run_seed}"
+    )
+
+    collector = Collector(seed=run_seed, server_exceptions=target.server_exceptions)
+    handlers: list[EventHandler[ExecutionContext]] = [collector, Progress(echo)]
+    reports: dict[str, str] = {}
+    if reports_dir is not None:
+        reports_dir.mkdir(parents=True, exist_ok=True)
+        junit = reports_dir / JUNIT_NAME
+        html = reports_dir / HTML_NAME
+        handlers += [JunitXMLHandler(junit), HtmlReportHandler(html)]
+        reports = {"JUnit XML": str(junit), "HTML report": str(html / "index.html")}
+    ctx = ExecutionContext(config=project)
+    for handler in handlers:
+        handler.start(ctx)
+    try:
+        for event in _event_stream(schema, target):
+            ctx.on_event(event)
+            for handler in handlers:
+                handler.handle_event(ctx, event)
+    finally:
+        for handler in handlers:
+            handler.shutdown(ctx)
+    collector.server_exceptions = set()
+    refused = sign_in_error(provider) if provider is not None else None
+    if refused is not None:
+        raise refused
+    return PassResult(collector, run_seed, schema.raw_schema, target.description, target.spec, reports)
+
+
+def _event_stream(schema: Any, target: Target) -> Iterator[events.EngineEvent]:
+    """The same events `st run` produces: loading, then the engine's own."""
+    loading = LoadingStarted(location=target.spec)
+    yield loading
+    yield LoadingFinished.from_schema(
+        schema, location=target.spec, start_time=loading.timestamp, base_url=schema.get_base_url()
+    )
+    yield from from_schema(schema).execute()
+
+
+def declares_security(raw: dict[str, Any]) -> bool:
+    return bool(raw.get("components", {}).get("securitySchemes") or raw.get("securityDefinitions"))

@@ -1,0 +1,42 @@
+"""JUnit files joined into one: each test case once, a failing version first, totals recounted."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+from xml.etree import ElementTree
+
+
+def merge_junit(sources: Iterable[Path], destination: Path) -> None:
+    """Write one JUnit file holding every test case of `sources` (Schemathesis' one-suite layout)."""
+    roots = [ElementTree.parse(source).getroot() for source in sources]
+    if not roots:
+        raise ValueError("no JUnit file to merge")
+    merged = roots[0]
+    suite = merged.find("testsuite")
+    if suite is None:
+        raise ValueError(f"{destination}: the first JUnit file has no <testsuite>")
+    cases = {case.get("name"): case for case in suite.iter("testcase")}
+    for other in roots[1:]:
+        for case in other.iter("testcase"):
+            existing = cases.get(case.get("name"))
+            if existing is None:
+                suite.append(case)
+                cases[case.get("name")] = case
+            elif _failed(case) and not _failed(existing):  # the same operation, failing in the other file
+                suite.remove(existing)
+                suite.append(case)
+                cases[case.get("name")] = case
+    seconds = sum(float(case.get("time") or 0) for case in cases.values())
+    for element in (merged, suite):
+        element.set("tests", str(len(cases)))
+        element.set("time", f"{seconds:.6f}")  # not the first file's time alone
+        for counter, tag in (("failures", "failure"), ("errors", "error"), ("skipped", "skipped")):
+            element.set(counter, str(sum(1 for case in cases.values() if case.find(tag) is not None)))
+    destination.parent.mkdir(parents=True, exist_ok=True)
+    ElementTree.indent(merged)
+    ElementTree.ElementTree(merged).write(destination, encoding="utf-8", xml_declaration=True)
+
+
+def _failed(case: ElementTree.Element) -> bool:
+    return case.find("failure") is not None or case.find("error") is not None

@@ -1,0 +1,42 @@
+"""The gate's options as a caller gives them (CLI, pytest entry, Python); `plan.py` resolves them."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from contract_tests.auth import AuthHook
+from contract_tests.profiles import DEFAULT_PROFILE
+from contract_tests.target import AppFactory
+
+# Hypothesis' example database: failing examples found by one run are replayed first by the next.
+# Set explicitly, because with CI=true Hypothesis' `ci` profile would turn the database off.
+DEFAULT_EXAMPLE_DATABASE = Path(".hypothesis") / "examples"
+
+
+@dataclass(slots=True)
+class GateOptions:
+    """One gate run. Every field has the default `make contract` uses; None means "not given"."""
+
+    app: str | AppFactory | None = None
+    spec: str | os.PathLike[str] | None = None
+    profile: str = DEFAULT_PROFILE
+    seed: int | None = None
+    workers: int | None = None
+    base_url: str | None = None
+    reports_dir: Path | None = None
+    require_status_coverage: bool = False
+    replay: bool = True
+    auth: str | AuthHook | None = None
+    database_url: str | None = None
+    example_database: Path | None = DEFAULT_EXAMPLE_DATABASE
+    # Narrow a run (the pytest entry runs one operation per test): labels such as "GET /api/todos".
+    operations: tuple[str, ...] | None = None
+    phases: tuple[str, ...] | None = None
+    max_examples: int | None = None
+    # Wall-clock budgets in seconds: the whole run, and each phase; a run that spends one ends cleanly.
+    max_time: float | None = None
+    phase_max_time: float | None = None
+    # "K/N": test only the K-th of N deterministic slices of the operations (1 <= K <= N).
+    shard: str | None = None

@@ -1,0 +1,109 @@
+"""One plan per run, resolved once from the options, the profile and the environment; the rest reads it."""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+from contract_tests.auth import AuthHook
+from contract_tests.defaults import DEFAULT_APP
+from contract_tests.options import GateOptions
+from contract_tests.profiles import PHASES, Profile, get_profile
+from contract_tests.shards import Shard, parse_shard, select
+from contract_tests.target import AppFactory, is_url, resolve_spec
+
+
+@dataclass(frozen=True, slots=True)
+class GatePlan:
+    """Everything a run does, decided: no part of the gate looks at options, profile or environment again."""
+
+    profile: Profile
+    seed: int
+    max_examples: int
+    phases: tuple[str, ...]
+    stateful_max_steps: int
+    workers: int
+    spec: str
+    app: str | AppFactory | None
+    base_url: str | None
+    database_url: str | None
+    auth: str | AuthHook
+    reports_dir: Path | None
+    example_database: Path | None
+    operations: tuple[str, ...] | None
+    replay: bool
+    require_status_coverage: bool
+    max_time: float | None
+    phase_max_time: float | None
+    shard: Shard | None
+    # The options as given: the rerun line repeats them, not what they resolved to.
+    options: GateOptions
+
+
+def build_plan(options: GateOptions) -> GatePlan:
+    """Options first, then CONTRACT_* variables, then the profile, then the repository's defaults."""
+    profile = get_profile(options.profile)
+    phases = options.phases or profile.phases
+    unknown = [phase for phase in phases if phase not in PHASES]
+    if unknown:
+        raise ValueError(f"Unknown phase(s) {', '.join(unknown)}; choose from: {', '.join(PHASES)}")
+    seed = options.seed if options.seed is not None else profile.seed
+    if seed is None:
+        # Drawn once, so every process of the run and its replay share it.
+        seed = secrets.randbelow(2**63)
+    base_url = options.base_url or os.environ.get("CONTRACT_BASE_URL") or None
+    app = None if base_url else options.app or os.environ.get("CONTRACT_APP") or DEFAULT_APP
+    for name, budget in (("max-time", options.max_time), ("phase-max-time", options.phase_max_time)):
+        if budget is not None and budget <= 0:
+            raise ValueError(f"--{name} must be a positive number of seconds, got {budget}")
+    spec = resolve_spec(options.spec)
+    shard = parse_shard(options.shard) if options.shard else None
+    selected = options.operations
+    if shard is not None:
+        mine = select(spec_labels(spec), shard)
+        selected = tuple(label for label in mine if selected is None or label in selected)
+    return GatePlan(
+        profile=profile,
+        seed=seed,
+        max_examples=options.max_examples or profile.max_examples,
+        phases=tuple(phase for phase in PHASES if phase in phases),
+        stateful_max_steps=profile.stateful_max_steps,
+        # An explicit --workers is obeyed; a profile's default never asks for more processes than cores.
+        workers=options.workers or min(profile.workers, os.cpu_count() or 1),
+        spec=spec,
+        app=app,
+        base_url=base_url,
+        database_url=options.database_url,
+        auth=options.auth or os.environ.get("CONTRACT_AUTH") or "default",
+        reports_dir=options.reports_dir,
+        example_database=options.example_database,
+        operations=selected,
+        replay=options.replay,
+        require_status_coverage=options.require_status_coverage,
+        max_time=options.max_time,
+        phase_max_time=options.phase_max_time,
+        shard=shard,
+        options=options,
+    )
+
+
+def spec_labels(location: str) -> list[str]:
+    """The operation labels (`GET /books/{id}`) of the spec at a path or URL, in document order."""
+    import yaml
+
+    from openapi.document import operations
+
+    if is_url(location):
+        import requests
+
+        text = requests.get(location, timeout=30).text
+    else:
+        text = Path(location).read_text(encoding="utf-8")
+    try:
+        document = json.loads(text)
+    except ValueError:
+        document = yaml.safe_load(text)  # YAML is a superset of JSON, and Schemathesis takes either
+    return [op.label for op in operations(document)]
