@@ -10,7 +10,9 @@ from flask import Flask, current_app, g
 from flask.cli import with_appcontext
 from sqlalchemy import create_engine, event, inspect, text
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.schema import CreateIndex
 
 from app.models import Base
 
@@ -67,9 +69,16 @@ def _upgrade(engine: Engine) -> None:
         for table, column, ddl in ADDED_COLUMNS:
             if column not in {c["name"] for c in inspector.get_columns(table)}:
                 connection.execute(text(f"ALTER TABLE {table} ADD COLUMN {column} {ddl}"))
+        # Reflection does not see expression indexes (lower(username)) on SQLite: let the database check.
         for table in Base.metadata.sorted_tables:
             for index in table.indexes:
-                index.create(connection, checkfirst=True)
+                try:
+                    connection.execute(CreateIndex(index, if_not_exists=True))
+                except IntegrityError as exc:
+                    raise click.ClickException(
+                        f"Cannot create the unique index {index.name} on {table.name}: existing rows "
+                        f"break it ({exc.orig}). Rename or remove the duplicates, then run init-db again."
+                    ) from exc
 
 
 def _close_session(exc: BaseException | None) -> None:

@@ -9,10 +9,12 @@ from sqlalchemy import (
     Boolean,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     String,
     TypeDecorator,
     UniqueConstraint,
+    func,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -61,6 +63,10 @@ class User(Base):
     username: Mapped[str] = mapped_column(String(USERNAME_MAX), unique=True, nullable=False)
     password_hash: Mapped[str] = mapped_column(String(255), nullable=False)
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow, nullable=False)
+
+
+# One account per name whatever its case (usernames are ASCII, so lower() agrees on every database).
+Index("uq_users_username_lower", func.lower(User.username), unique=True)
 
 
 class AccessToken(Base):

@@ -86,3 +86,15 @@ def test_init_db_adds_the_version_column_to_an_existing_database(app, runner, cl
     etag = client.get(url, headers=auth_headers).headers["ETag"]
     changed = client.patch(url, json={"done": True}, headers={**auth_headers, "If-Match": etag})
     assert changed.status_code == 200, changed.get_json()
+
+
+def test_init_db_names_usernames_that_differ_only_in_case(app, runner, db):
+    """An old database may hold `Ada` and `ada`; the case-insensitive index cannot be built until one goes."""
+    engine = engine_for(app)
+    with engine.begin() as connection:
+        connection.execute(text("DROP INDEX uq_users_username_lower"))
+    db.add_all([User(username="Ada", password_hash="x"), User(username="ada", password_hash="y")])
+    db.commit()
+    result = runner.invoke(args=["init-db"])
+    assert result.exit_code == 1
+    assert "uq_users_username_lower" in result.output and "duplicates" in result.output

@@ -137,7 +137,7 @@ export interface components {
             /** @example correct horse battery */
             password: string;
             /**
-             * @description Letters, digits, `_`, `.` and `-`.
+             * @description ASCII letters, digits, `_`, `.` and `-`, nothing else (no trailing newline). Case does not tell accounts apart: `Ada` and `ada` are one account, which signs in with either spelling and keeps the spelling it registered with.
              * @example ada
              */
             username: string;
@@ -185,7 +185,7 @@ export interface components {
             /** @example correct horse battery */
             password: string;
             /**
-             * @description Letters, digits, `_`, `.` and `-`.
+             * @description ASCII letters, digits, `_`, `.` and `-`, nothing else (no trailing newline). Case does not tell accounts apart: `Ada` and `ada` are one account, which signs in with either spelling and keeps the spelling it registered with.
              * @example ada
              */
             username: string;
