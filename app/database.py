@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 from flask import Flask, current_app, g
 from flask.cli import with_appcontext
-from sqlalchemy import create_engine, event
+from sqlalchemy import create_engine, event, inspect, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -47,12 +47,29 @@ def get_session() -> Session:
     return g.db_session
 
 
+# Columns added since the first release, which `init-db` adds to an existing table: (table, column, DDL).
+ADDED_COLUMNS = (("todos", "version", "INTEGER NOT NULL DEFAULT 1"),)
+
+
 def init_db(app: Flask, *, drop: bool = False) -> None:
-    """Create every table (after dropping them when asked)."""
+    """Create every table (after dropping them when asked) and bring an existing database up to date."""
     engine = engine_for(app)
     if drop:
         Base.metadata.drop_all(engine)
     Base.metadata.create_all(engine)
+    _upgrade(engine)
+
+
+def _upgrade(engine: Engine) -> None:
+    """Add what `create_all` does not: new columns and indexes of tables that already exist."""
+    with engine.begin() as connection:
+        inspector = inspect(connection)
+        for table, column, ddl in ADDED_COLUMNS:
+            if column not in {c["name"] for c in inspector.get_columns(table)}:
+                connection.execute(text(f"ALTER TABLE {table} ADD COLUMN {column} {ddl}"))
+        for table in Base.metadata.sorted_tables:
+            for index in table.indexes:
+                index.create(connection, checkfirst=True)
 
 
 def _close_session(exc: BaseException | None) -> None:
