@@ -135,7 +135,7 @@ class TodoItem(MethodView):
     @blp.doc(operationId="updateTodo", summary="Change some fields of a todo")
     @blp.arguments(TodoPatchSchema, example={"done": True})
     @blp.response(200, TodoSchema, headers=ETAG, description="The updated todo.")
-    @blp.errors(404, 412)
+    @blp.errors(404, 412, 503)
     def patch(
         self, headers: dict[str, Any], data: dict[str, Any], todo_id: int
     ) -> tuple[Todo, int, dict[str, str]]:
@@ -156,7 +156,7 @@ class TodoItem(MethodView):
         },
     )
     @blp.response(200, TodoSchema, headers=ETAG, description="The replaced todo.")
-    @blp.errors(404, 412)
+    @blp.errors(404, 412, 503)
     def put(
         self, headers: dict[str, Any], data: dict[str, Any], todo_id: int
     ) -> tuple[Todo, int, dict[str, str]]:
@@ -166,7 +166,7 @@ class TodoItem(MethodView):
     @blp.arguments(PreconditionHeadersSchema, location="headers")
     @blp.doc(operationId="deleteTodo", summary="Delete a todo")
     @blp.response(204, description="The todo is gone.")
-    @blp.errors(404, 412)
+    @blp.errors(404, 412, 503)
     def delete(self, headers: dict[str, Any], todo_id: int) -> None:
         _write(todo_id, headers, delete_todo)
 

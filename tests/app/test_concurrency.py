@@ -86,3 +86,20 @@ def test_concurrent_writes_without_if_match_all_apply(client, auth_headers, make
     assert [response.status_code for response in race(requests)] == [200] * WRITERS
     db.expire_all()
     assert db.get(Todo, todo["id"]).version == 1 + WRITERS
+
+
+def test_a_todo_that_keeps_changing_is_a_documented_503(
+    client, auth_headers, make_todo, expect_error, monkeypatch
+):
+    """Every attempt losing its race ends in the documented 503 with Retry-After, and changes nothing."""
+    todo = make_todo(title="Hot")
+    url = f"/api/todos/{todo['id']}"
+
+    def always_stale(todo, data):
+        raise todos_blueprint.StaleDataError("changed under us")
+
+    monkeypatch.setattr(todos_blueprint, "update_todo", always_stale)
+    response = client.patch(url, headers=auth_headers, json={"title": "Never"})
+    expect_error(response, 503)
+    assert int(response.headers["Retry-After"]) >= 0
+    assert client.get(url, headers=auth_headers).get_json()["title"] == "Hot"
