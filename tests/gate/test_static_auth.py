@@ -169,6 +169,8 @@ def test_a_header_is_sent_when_the_spec_declares_no_security_schemes(tmp_path):
     assert {row.operation: sorted(row.observed) for row in report.coverage} == {"GET /notes/": [200]}
     assert "the spec declares no securitySchemes" in report.auth
     assert "Auth: static headers X-API-Key (--header)" in report.render()
+    # The command that reproduces the run names the header and leaves out its secret value.
+    assert "--header 'X-API-Key: ...'" in report.rerun and KEY not in report.rerun
 
 
 def test_a_hook_is_not_silently_dropped_when_the_spec_declares_no_security_schemes(tmp_path):
