@@ -15,7 +15,7 @@ from schemathesis.cli.commands.run.handlers.junitxml import JunitXMLHandler
 from schemathesis.cli.events import LoadingFinished, LoadingStarted
 from schemathesis.engine import events, from_schema
 
-from contract_tests.auth import build_provider, load_hook, sign_in_error
+from contract_tests.auth import StaticProvider, build_provider, load_hook, sign_in_error
 from contract_tests.collector import Collector
 from contract_tests.config import build_config, load_schema
 from contract_tests.plan import GatePlan
@@ -38,6 +38,8 @@ class PassResult:
     target: str
     spec: str
     reports: dict[str, str] = field(default_factory=dict)
+    # The report's Auth line: empty when the sign-in hook authenticated as usual.
+    auth: str = ""
 
 
 class Progress(EventHandler[ExecutionContext]):
@@ -97,11 +99,7 @@ def _run_on(
     if plan.operations is not None:
         wanted = set(plan.operations)
         schema = schema.include(lambda ctx: ctx.operation.label in wanted)
-    hook = load_hook(plan.auth)
-    provider = None
-    if hook is not None and declares_security(schema.raw_schema):
-        provider = build_provider(hook, target.client)
-        schema.auth.providers.append(provider)
+    provider, auth = _install_auth(schema, plan, target)
     project = schema.config
     run_seed = project.seed
     echo(
@@ -133,7 +131,26 @@ def _run_on(
     refused = sign_in_error(provider) if provider is not None else None
     if refused is not None:
         raise refused
-    return PassResult(collector, run_seed, schema.raw_schema, target.description, target.spec, reports)
+    return PassResult(collector, run_seed, schema.raw_schema, target.description, target.spec, reports, auth)
+
+
+def _install_auth(schema: Any, plan: GatePlan, target: Target) -> tuple[Any, str]:
+    """Give the schema its auth provider; returns the hook's provider (if any) and the report's Auth line.
+
+    Static headers the user gave go on every request, securitySchemes or not: they were asked for.
+    """
+    declared = declares_security(schema.raw_schema)
+    if plan.static_auth is not None:
+        schema.auth.providers.append(StaticProvider(plan.static_auth))
+        return None, plan.static_auth.describe(declared)
+    hook = load_hook(plan.auth)
+    if hook is None:
+        return None, "none (--auth none)"
+    if not declared:
+        return None, "the hook is not used: the spec declares no securitySchemes (--header sends one anyway)"
+    provider = build_provider(hook, target.client)
+    schema.auth.providers.append(provider)
+    return provider, ""
 
 
 def _event_stream(schema: Any, target: Target) -> Iterator[events.EngineEvent]:

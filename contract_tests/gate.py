@@ -66,6 +66,7 @@ def _report(plan: GatePlan, run: PassResult) -> GateReport:
         coverage=collector.coverage(run.raw_schema, selected=plan.operations),
         require_status_coverage=plan.require_status_coverage,
         reports=run.reports,
+        auth=run.auth,
         rerun=rerun_command(plan.options, plan.profile.name, run.seed),
         shard=str(plan.shard) if plan.shard is not None else "",
     )
@@ -90,6 +91,7 @@ def rerun_command(options: GateOptions, profile: str, seed: int) -> str:
         "--spec": options.spec,
         "--base-url": options.base_url,
         "--auth": options.auth,
+        "--bearer-env": options.bearer_env,
         "--max-examples": options.max_examples,
         "--workers": options.workers,
         "--shard": options.shard,
@@ -97,4 +99,6 @@ def rerun_command(options: GateOptions, profile: str, seed: int) -> str:
     for flag, value in named.items():
         if isinstance(value, str | int | os.PathLike):  # a callable app or hook has no command line
             parts.append(f"{flag} {shlex.quote(str(value))}")
+    # Header values are secrets: the command names the header and leaves its value to the user.
+    parts += [f"--header {shlex.quote(header.partition(':')[0] + ': ...')}" for header in options.headers]
     return " ".join(parts)

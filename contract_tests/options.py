@@ -29,6 +29,9 @@ class GateOptions:
     require_status_coverage: bool = False
     replay: bool = True
     auth: str | AuthHook | None = None
+    # Static credentials instead of a hook: "Name: value" headers, and the variable holding a bearer token.
+    headers: tuple[str, ...] = ()
+    bearer_env: str | None = None
     database_url: str | None = None
     example_database: Path | None = DEFAULT_EXAMPLE_DATABASE
     # Narrow a run (the pytest entry runs one operation per test): labels such as "GET /api/todos".

@@ -8,7 +8,7 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
-from contract_tests.auth import AuthHook
+from contract_tests.auth import AuthHook, AuthHookError, StaticAuth, static_auth
 from contract_tests.defaults import DEFAULT_APP
 from contract_tests.options import GateOptions
 from contract_tests.profiles import PHASES, Profile, get_profile
@@ -31,6 +31,8 @@ class GatePlan:
     base_url: str | None
     database_url: str | None
     auth: str | AuthHook
+    # Headers sent on every request instead of the hook (`--header`, `--bearer-env`), or None.
+    static_auth: StaticAuth | None
     reports_dir: Path | None
     example_database: Path | None
     operations: tuple[str, ...] | None
@@ -59,6 +61,13 @@ def build_plan(options: GateOptions) -> GatePlan:
     for name, budget in (("max-time", options.max_time), ("phase-max-time", options.phase_max_time)):
         if budget is not None and budget <= 0:
             raise ValueError(f"--{name} must be a positive number of seconds, got {budget}")
+    chosen_hook = options.auth or os.environ.get("CONTRACT_AUTH")
+    static = static_auth(options.headers, options.bearer_env)
+    if static is not None and chosen_hook is not None:
+        raise AuthHookError(
+            f"--header/--bearer-env replace the auth hook, but one was chosen too ({chosen_hook!r}, from "
+            "--auth or CONTRACT_AUTH); drop one of them."
+        )
     spec = resolve_spec(options.spec)
     shard = parse_shard(options.shard) if options.shard else None
     selected = options.operations
@@ -77,7 +86,8 @@ def build_plan(options: GateOptions) -> GatePlan:
         app=app,
         base_url=base_url,
         database_url=options.database_url,
-        auth=options.auth or os.environ.get("CONTRACT_AUTH") or "default",
+        auth=chosen_hook or "default",
+        static_auth=static,
         reports_dir=options.reports_dir,
         example_database=options.example_database,
         operations=selected,
