@@ -75,15 +75,6 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run.add_argument("--no-replay", action="store_true", help="do not re-send failures to detect flaky ones")
     run.add_argument(
-        "--max-time", type=float, metavar="SECONDS", help="wall-clock budget of the run; it ends cleanly"
-    )
-    run.add_argument(
-        "--phase-max-time",
-        type=float,
-        metavar="SECONDS",
-        help="wall-clock budget of each phase; the next phase still runs",
-    )
-    run.add_argument(
         "--shard", metavar="K/N", help="test the K-th of N deterministic slices of the operations"
     )
     merge = commands.add_parser(
@@ -137,8 +128,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         bearer_env=args.bearer_env,
         database_url=args.database_url,
         max_examples=args.max_examples,
-        max_time=args.max_time,
-        phase_max_time=args.phase_max_time,
         shard=args.shard,
     )
     try:

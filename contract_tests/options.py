@@ -38,8 +38,5 @@ class GateOptions:
     operations: tuple[str, ...] | None = None
     phases: tuple[str, ...] | None = None
     max_examples: int | None = None
-    # Wall-clock budgets in seconds: the whole run, and each phase; a run that spends one ends cleanly.
-    max_time: float | None = None
-    phase_max_time: float | None = None
     # "K/N": test only the K-th of N deterministic slices of the operations (1 <= K <= N).
     shard: str | None = None

@@ -38,8 +38,6 @@ class GatePlan:
     operations: tuple[str, ...] | None
     replay: bool
     require_status_coverage: bool
-    max_time: float | None
-    phase_max_time: float | None
     shard: Shard | None
     # The options as given: the rerun line repeats them, not what they resolved to.
     options: GateOptions
@@ -58,9 +56,6 @@ def build_plan(options: GateOptions) -> GatePlan:
         seed = secrets.randbelow(2**63)
     base_url = options.base_url or os.environ.get("CONTRACT_BASE_URL") or None
     app = None if base_url else options.app or os.environ.get("CONTRACT_APP") or DEFAULT_APP
-    for name, budget in (("max-time", options.max_time), ("phase-max-time", options.phase_max_time)):
-        if budget is not None and budget <= 0:
-            raise ValueError(f"--{name} must be a positive number of seconds, got {budget}")
     chosen_hook = options.auth or os.environ.get("CONTRACT_AUTH")
     static = static_auth(options.headers, options.bearer_env)
     if static is not None and chosen_hook is not None:
@@ -93,8 +88,6 @@ def build_plan(options: GateOptions) -> GatePlan:
         operations=selected,
         replay=options.replay,
         require_status_coverage=options.require_status_coverage,
-        max_time=options.max_time,
-        phase_max_time=options.phase_max_time,
         shard=shard,
         options=options,
     )
