@@ -40,6 +40,8 @@ class PassResult:
     reports: dict[str, str] = field(default_factory=dict)
     # The report's Auth line: empty when the sign-in hook authenticated as usual.
     auth: str = ""
+    # What the pass left out, and why (a shard whose operations have no links runs no stateful phase).
+    skipped: list[str] = field(default_factory=list)
 
 
 class Progress(EventHandler[ExecutionContext]):
@@ -100,6 +102,7 @@ def _run_on(
         wanted = set(plan.operations)
         schema = schema.include(lambda ctx: ctx.operation.label in wanted)
     provider, auth = _install_auth(schema, plan, target)
+    skipped = _skip_linkless_stateful(schema, plan)
     project = schema.config
     run_seed = project.seed
     echo(
@@ -131,7 +134,24 @@ def _run_on(
     refused = sign_in_error(provider) if provider is not None else None
     if refused is not None:
         raise refused
-    return PassResult(collector, run_seed, schema.raw_schema, target.description, target.spec, reports, auth)
+    return PassResult(
+        collector, run_seed, schema.raw_schema, target.description, target.spec, reports, auth, skipped
+    )
+
+
+def _skip_linkless_stateful(schema: Any, plan: GatePlan) -> list[str]:
+    """A shard whose operations link to none of each other has no stateful sequence to run: skip the phase.
+
+    Left on, Schemathesis reports "Missing Open API links" as an error; in a whole-spec run it stays one.
+    """
+    stateful = schema.config.phases.stateful
+    if plan.shard is None or not stateful.enabled or schema.statistic.transitions.selected:
+        return []
+    stateful.enabled = False
+    return [
+        f"stateful phase of shard {plan.shard}: no OpenAPI links between its operations "
+        "(the per-operation phases still ran); links to other shards' operations are tested there"
+    ]
 
 
 def _install_auth(schema: Any, plan: GatePlan, target: Target) -> tuple[Any, str]:

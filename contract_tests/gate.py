@@ -67,6 +67,7 @@ def _report(plan: GatePlan, run: PassResult) -> GateReport:
         require_status_coverage=plan.require_status_coverage,
         reports=run.reports,
         auth=run.auth,
+        skipped=run.skipped,
         rerun=rerun_command(plan.options, plan.profile.name, run.seed),
         shard=str(plan.shard) if plan.shard is not None else "",
     )

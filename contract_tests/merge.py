@@ -40,7 +40,7 @@ def merge_summaries(reports: Sequence[GateReport]) -> GateReport:
                 seen_failures.add(key)
                 merged.failures.append(failure)
         merged.errors += [error for error in report.errors if error not in merged.errors]
-        merged.stopped += [f"shard {report.shard}: {line}" for line in report.stopped]
+        merged.skipped += report.skipped
         for row in report.coverage:
             if row.operation not in rows:
                 rows[row.operation] = OperationCoverage(row.operation, list(row.documented), [], 0)

@@ -107,8 +107,8 @@ class GateReport:
     rerun: str = ""
     # "K/N" when the run tested one shard of the operations; shards merged: "1/2+2/2".
     shard: str = ""
-    # What a wall-clock budget cut short (a phase or the run): what was tested is reported all the same.
-    stopped: list[str] = field(default_factory=list)
+    # What the run left out and why, e.g. the stateful phase of a shard without links between its operations.
+    skipped: list[str] = field(default_factory=list)
 
     @property
     def uncovered(self) -> dict[str, list[str]]:
@@ -165,7 +165,7 @@ class GateReport:
             f"{t.checks_run} checks run, {t.failures} failures ({t.flaky} flaky), {t.errors} errors "
             f"in {t.seconds:.1f} s"
         )
-        out += [f"Time budget: {line}" for line in self.stopped]
+        out += [f"Skipped: {line}" for line in self.skipped]
         if t.relogins:
             out.append(
                 f"Auth: {t.relogins} requests re-sent after signing in again (a 401 on the cached token)"

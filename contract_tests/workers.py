@@ -81,7 +81,10 @@ def merge_passes(runs: list[PassResult], reports_dir: Path | None) -> PassResult
     reports: dict[str, str] = {}
     if reports_dir is not None:
         reports = merge_group_reports(reports_dir, [run.reports for run in runs])
-    return PassResult(merged, first.seed, first.raw_schema, first.target, first.spec, reports, first.auth)
+    skipped = [line for run in runs for line in run.skipped]
+    return PassResult(
+        merged, first.seed, first.raw_schema, first.target, first.spec, reports, first.auth, skipped
+    )
 
 
 def merge_group_reports(reports_dir: Path, parts: list[dict[str, str]]) -> dict[str, str]:
