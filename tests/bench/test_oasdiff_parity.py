@@ -1,0 +1,190 @@
+"""The parity script's reading of Go checker tests: pairs, verdicts and skip reasons on a written snippet."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+SCRIPT = Path(__file__).resolve().parents[2] / "bench" / "oasdiff_parity.py"
+
+RULES_GO = """
+const (
+	RequestBodyMaxLengthDecreasedId = "request-body-max-length-decreased"
+	ResponseHeaderAddedId           = "response-header-added"
+	ApiDeprecatedId                 = "endpoint-deprecated"
+	PatternAddedCommentId           = "pattern-added-comment"
+)
+var rules = []Rule{
+	newBackwardCompatibilityRule(RequestBodyMaxLengthDecreasedId, ERR, SomeCheck, DirectionRequest),
+	newBackwardCompatibilityRule(ResponseHeaderAddedId, INFO, OtherCheck, DirectionResponse),
+	newBackwardCompatibilityRule(ApiDeprecatedId, WARN, ThirdCheck, DirectionNone),
+}
+var (
+	deprecationFile = dataFileFn("deprecation")
+)
+"""
+
+TESTS_GO = """
+func TestBreakingPair(t *testing.T) {
+	s1, err := open("../data/checker/max_base.yaml")
+	require.NoError(t, err)
+	s2, err := open("../data/checker/max_revision.yaml")
+	require.NoError(t, err)
+	d, osm, err := diff.GetWithOperationsSourcesMap(diff.NewConfig(), s1, s2)
+	require.NoError(t, err)
+	errs := checker.CheckBackwardCompatibilityUntilLevel(allChecksConfig(), d, osm, checker.INFO)
+	require.ElementsMatch(t, []checker.ApiChange{{
+		Id:      checker.RequestBodyMaxLengthDecreasedId,
+		Comment: checker.PatternAddedCommentId,
+	}, {
+		Id: checker.ResponseHeaderAddedId,
+	}}, errs)
+}
+
+func TestInfoOnly(t *testing.T) {
+	s1, err := open(deprecationFile("base.yaml"))
+	require.NoError(t, err)
+	s2, err := open(deprecationFile("revision.yaml"))
+	require.NoError(t, err)
+	d, osm, err := diff.GetWithOperationsSourcesMap(diff.NewConfig(), s1, s2)
+	require.NoError(t, err)
+	errs := checker.CheckBackwardCompatibilityUntilLevel(allChecksConfig(), d, osm, checker.INFO)
+	require.Equal(t, "response-header-added", errs[0].GetId())
+}
+
+func TestNumberedEmpty(t *testing.T) {
+	errs := d(t, diff.NewConfig(), 1, 3)
+	require.Empty(t, errs)
+}
+
+func TestWarning(t *testing.T) {
+	s1 := l(t, 1)
+	s2 := l(t, 2)
+	d, osm, err := diff.GetWithOperationsSourcesMap(diff.NewConfig(), s1, s2)
+	require.NoError(t, err)
+	errs := checker.CheckBackwardCompatibility(allChecksConfig(), d, osm)
+	requireSingleChange(t, errs, checker.ApiDeprecatedId)
+	requireNoChange(t, errs, checker.RequestBodyMaxLengthDecreasedId)
+}
+
+func TestMutated(t *testing.T) {
+	s1, err := open("../data/checker/max_base.yaml")
+	require.NoError(t, err)
+	s2, err := open("../data/checker/max_base.yaml")
+	require.NoError(t, err)
+	s2.Spec.Paths.Value("/pets").Post.Deprecated = true
+	d, osm, err := diff.GetWithOperationsSourcesMap(diff.NewConfig(), s1, s2)
+	require.NoError(t, err)
+	errs := checker.CheckBackwardCompatibility(allChecksConfig(), d, osm)
+	require.Empty(t, errs)
+}
+
+func TestTable(t *testing.T) {
+	for _, file := range files {
+		s1, err := open(file)
+		require.NoError(t, err)
+		s2, err := open(file)
+		require.NoError(t, err)
+		d, osm, err := diff.GetWithOperationsSourcesMap(diff.NewConfig(), s1, s2)
+		require.NoError(t, err)
+		require.Empty(t, checker.CheckBackwardCompatibility(allChecksConfig(), d, osm))
+	}
+}
+
+func TestSingleCheckEmpty(t *testing.T) {
+	errs := d(t, diff.NewConfig(), 4, 5)
+	errs = checker.CheckBackwardCompatibility(singleCheckConfig(checker.SomeCheck), dd, osm)
+	require.Empty(t, errs)
+}
+
+func TestCountOnly(t *testing.T) {
+	errs := d(t, diff.NewConfig(), 6, 7)
+	require.Len(t, errs, 2)
+}
+
+func TestNoPair(t *testing.T) {
+	require.Equal(t, "x", checker.ERR.String())
+}
+"""
+
+
+@pytest.fixture(scope="module")
+def parity() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("oasdiff_parity", SCRIPT)
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses resolve their annotations through sys.modules
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def cases(parity: ModuleType) -> dict[str, object]:
+    catalogue = parity.read_catalogue([RULES_GO, TESTS_GO])
+    return {case.test: case for case in parity.parse_tests(TESTS_GO, catalogue)}
+
+
+def test_catalogue_maps_constants_to_rule_ids_and_levels(parity: ModuleType) -> None:
+    catalogue = parity.read_catalogue([RULES_GO])
+    assert catalogue.ids["ApiDeprecatedId"] == "endpoint-deprecated"
+    assert catalogue.levels == {
+        "request-body-max-length-decreased": "ERR",
+        "response-header-added": "INFO",
+        "endpoint-deprecated": "WARN",
+    }
+    assert catalogue.data_fns == {"deprecationFile": "deprecation"}
+
+
+def test_every_test_function_is_found(cases: dict[str, object]) -> None:
+    assert len(cases) == 9
+
+
+def test_an_asserted_err_change_makes_the_pair_breaking(cases: dict, parity: ModuleType) -> None:
+    case = cases["TestBreakingPair"]
+    assert (case.base, case.revision) == (
+        "../data/checker/max_base.yaml",
+        "../data/checker/max_revision.yaml",
+    )
+    assert case.expected == parity.BREAKING
+    assert case.rules == ["request-body-max-length-decreased", "response-header-added"]  # comment id ignored
+    assert case.skipped is None
+
+
+def test_info_only_through_a_path_helper_and_a_string_id(cases: dict, parity: ModuleType) -> None:
+    case = cases["TestInfoOnly"]
+    assert (case.base, case.revision) == (
+        "../data/deprecation/base.yaml",
+        "../data/deprecation/revision.yaml",
+    )
+    assert (case.expected, case.rules) == (parity.NON_BREAKING, ["response-header-added"])
+
+
+def test_numbered_specs_and_empty_assertion(cases: dict, parity: ModuleType) -> None:
+    case = cases["TestNumberedEmpty"]
+    assert (case.base, case.revision) == ("../data/openapi-test1.yaml", "../data/openapi-test3.yaml")
+    assert (case.expected, case.rules) == (parity.NON_BREAKING, [])
+
+
+def test_warn_level_and_negative_assertions_ignored(cases: dict, parity: ModuleType) -> None:
+    case = cases["TestWarning"]
+    assert (case.base, case.revision) == ("../data/openapi-test1.yaml", "../data/openapi-test2.yaml")
+    assert (case.expected, case.rules) == (parity.WARNING, ["endpoint-deprecated"])
+
+
+@pytest.mark.parametrize(
+    ("test", "reason"),
+    [
+        ("TestMutated", "mutates the loaded spec in Go"),
+        ("TestTable", "file chosen at run time (table-driven)"),
+        ("TestSingleCheckEmpty", "nothing found by a single check (other rules not asserted)"),
+        ("TestCountOnly", "no verdict asserted"),
+        ("TestNoPair", "no spec pair diffed"),
+    ],
+)
+def test_unreproducible_tests_are_skipped_with_their_reason(cases: dict, test: str, reason: str) -> None:
+    assert cases[test].skipped == reason
+    assert cases[test].expected is None
