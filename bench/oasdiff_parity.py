@@ -25,7 +25,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-BREAKING, WARNING, NON_BREAKING = "breaking", "warning", "non-breaking"
+BREAKING, WARNING, NON_BREAKING, TRACEBACK = "breaking", "warning", "non-breaking", "traceback"
 
 _TEST_FUNC = re.compile(r"^func (Test\w+)\(t \*testing\.T\) \{\n(.*?)^\}", re.M | re.S)
 _ID_CONST = re.compile(r"^\s*(\w+Id)\s*=\s*\"([\w-]+)\"", re.M)
@@ -240,19 +240,17 @@ def report(cases: list[Case], oasdiff: Path, options: dict[str, str], show_pairs
             crashes.append((case, f"{type(exc).__name__}: {exc}"))
             if show_pairs:
                 traceback.print_exc()
-            continue
+            ours, fired = TRACEBACK, []  # counts as a disagreement either way
         outcome[case.expected][ours] += 1
         if case.expected == BREAKING and ours != BREAKING:
             misses.update(case.rules)
-        if case.expected == NON_BREAKING and ours == BREAKING:
+        if case.expected == NON_BREAKING and ours in (BREAKING, TRACEBACK):
             alarms.update(f"{r} (ours: {', '.join(fired)})" for r in case.rules or ["(no change asserted)"])
         if show_pairs:
             print(f"  {case.test}: expected {case.expected}, ours {ours} {fired}")
     caught, b_total = outcome[BREAKING][BREAKING], sum(outcome[BREAKING].values())
-    quiet, n_total = (
-        sum(outcome[NON_BREAKING].values()) - outcome[NON_BREAKING][BREAKING],
-        sum(outcome[NON_BREAKING].values()),
-    )
+    quiet = outcome[NON_BREAKING][NON_BREAKING] + outcome[NON_BREAKING][WARNING]
+    n_total = sum(outcome[NON_BREAKING].values())
     print(f"breaking caught: {_ratio(caught, b_total)}")
     print(f"non-breaking not flagged: {_ratio(quiet, n_total)}")
     print(f"overall agreement (breaking vs not): {_ratio(caught + quiet, b_total + n_total)}")

@@ -188,3 +188,19 @@ def test_warn_level_and_negative_assertions_ignored(cases: dict, parity: ModuleT
 def test_unreproducible_tests_are_skipped_with_their_reason(cases: dict, test: str, reason: str) -> None:
     assert cases[test].skipped == reason
     assert cases[test].expected is None
+
+
+def test_a_failure_of_our_diff_is_counted_and_named_not_raised(
+    parity: ModuleType, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def broken(base: Path, revision: Path, options: dict[str, str]) -> tuple[str, list[str]]:
+        raise KeyError("paths")
+
+    monkeypatch.setattr(parity, "our_verdict", broken)
+    case = parity.Case("TestX", "../data/a.yaml", "../data/b.yaml", parity.BREAKING, ["rule-a"])
+    parity.report([case, parity.Case("TestY", skipped="no spec pair diffed")], tmp_path, {}, show_pairs=False)
+    out = capsys.readouterr().out
+    assert "test functions found: 2\npairs parsed: 1\nskipped: 1\n" in out
+    assert "tracebacks: 1\n  TestX: ../data/a.yaml -> ../data/b.yaml: KeyError: 'paths'" in out
+    assert "breaking caught: 0/1 (0.0%)" in out  # a pair our diff fails on is not caught
+    assert "misses (breaking, not flagged) by expected rule id:\n     1  rule-a" in out
