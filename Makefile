@@ -17,7 +17,7 @@ unexport PYTHONDONTWRITEBYTECODE
 
 .DEFAULT_GOAL := help
 .PHONY: help install run serve init-db seed-demo test test-postgres lint format spec spec-check \
-        spec-diff contract contract-fast contract-deep contract-pytest contract-live client client-check e2e bench clean
+        spec-diff contract contract-fast contract-deep contract-postgres contract-pytest contract-live client client-check e2e bench clean
 
 help: ## List the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  %-15s %s\n", $$1, $$2}'
@@ -34,10 +34,11 @@ run: $(STAMP) ## Development server with reload (http://$(HOST):$(PORT))
 	$(BIN)/flask --app app init-db
 	$(BIN)/flask --app app run --debug --host $(HOST) --port $(PORT)
 
-serve: $(STAMP) ## Production server: gunicorn on $(HOST):$(PORT) with $(WORKERS) workers
+THREADS ?= 8
+serve: $(STAMP) ## Production server: gunicorn (gunicorn.conf.py) on $(HOST):$(PORT), $(WORKERS) workers x $(THREADS) threads
 	$(BIN)/flask --app app init-db
-	$(BIN)/gunicorn --bind $(HOST):$(PORT) --workers $(WORKERS) \
-		--access-logfile - 'app:create_app()'
+	HOST=$(HOST) PORT=$(PORT) WORKERS=$(WORKERS) THREADS=$(THREADS) \
+		$(BIN)/gunicorn --config gunicorn.conf.py 'app:create_app()'
 
 init-db: $(STAMP) ## Create the tables in the configured database
 	$(BIN)/flask --app app init-db
@@ -78,6 +79,9 @@ contract-fast: ## The gate's pre-push profile (seconds)
 
 contract-deep: ## The gate's nightly profile (many examples)
 	$(MAKE) contract PROFILE=deep
+
+contract-postgres: spec-check ## The gate on a fresh PostgreSQL database under $(PG_URL), dropped afterwards
+	$(BIN)/python -m contract_tests run --profile $(PROFILE) --fresh-database $(PG_URL) $(CONTRACT_ARGS)
 
 contract-pytest: spec-check ## The same contract as pytest tests: one per operation plus the stateful test
 	$(BIN)/pytest contract_tests -p no:cacheprovider --contract-profile $(PROFILE) $(CONTRACT_ARGS)

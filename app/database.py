@@ -8,9 +8,11 @@ from pathlib import Path
 import click
 from flask import Flask, current_app, g
 from flask.cli import with_appcontext
-from sqlalchemy import create_engine, event
+from sqlalchemy import create_engine, event, inspect, text
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.schema import CreateIndex
 
 from app.models import Base
 
@@ -47,12 +49,36 @@ def get_session() -> Session:
     return g.db_session
 
 
+# Columns added since the first release, which `init-db` adds to an existing table: (table, column, DDL).
+ADDED_COLUMNS = (("todos", "version", "INTEGER NOT NULL DEFAULT 1"),)
+
+
 def init_db(app: Flask, *, drop: bool = False) -> None:
-    """Create every table (after dropping them when asked)."""
+    """Create every table (after dropping them when asked) and bring an existing database up to date."""
     engine = engine_for(app)
     if drop:
         Base.metadata.drop_all(engine)
     Base.metadata.create_all(engine)
+    _upgrade(engine)
+
+
+def _upgrade(engine: Engine) -> None:
+    """Add what `create_all` does not: new columns and indexes of tables that already exist."""
+    with engine.begin() as connection:
+        inspector = inspect(connection)
+        for table, column, ddl in ADDED_COLUMNS:
+            if column not in {c["name"] for c in inspector.get_columns(table)}:
+                connection.execute(text(f"ALTER TABLE {table} ADD COLUMN {column} {ddl}"))
+        # Reflection does not see expression indexes (lower(username)) on SQLite: let the database check.
+        for table in Base.metadata.sorted_tables:
+            for index in table.indexes:
+                try:
+                    connection.execute(CreateIndex(index, if_not_exists=True))
+                except IntegrityError as exc:
+                    raise click.ClickException(
+                        f"Cannot create the unique index {index.name} on {table.name}: existing rows "
+                        f"break it ({exc.orig}). Rename or remove the duplicates, then run init-db again."
+                    ) from exc
 
 
 def _close_session(exc: BaseException | None) -> None:

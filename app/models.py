@@ -9,10 +9,12 @@ from sqlalchemy import (
     Boolean,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     String,
     TypeDecorator,
     UniqueConstraint,
+    func,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -63,6 +65,10 @@ class User(Base):
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow, nullable=False)
 
 
+# One account per name whatever its case (usernames are ASCII, so lower() agrees on every database).
+Index("uq_users_username_lower", func.lower(User.username), unique=True)
+
+
 class AccessToken(Base):
     __tablename__ = "access_tokens"
 
@@ -96,6 +102,11 @@ class Todo(Base):
     due_sort: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow, nullable=False)
     updated_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow, nullable=False)
+    # Bumped by every UPDATE, which only applies `WHERE version = <the version read>`: of two writers that
+    # read the same version, the second matches no row (StaleDataError), so a precondition cannot race.
+    version: Mapped[int] = mapped_column(Integer, nullable=False, default=1, server_default="1")
+
+    __mapper_args__ = {"version_id_col": version}
 
     tag_rows: Mapped[list[TodoTag]] = relationship(
         order_by="TodoTag.position", cascade="all, delete-orphan", lazy="selectin"

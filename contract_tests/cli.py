@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
+import dataclasses
 import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from sqlalchemy.engine import make_url
+
 from contract_tests.auth import AuthHookError
+from contract_tests.databases import fresh_postgres_database
 from contract_tests.gate import GateOptions, run_gate
 from contract_tests.profiles import DEFAULT_PROFILE, PROFILES
 from contract_tests.target import TargetError
@@ -35,6 +40,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--auth", help="module:callable auth hook (default: CONTRACT_AUTH or register+login; 'none')"
     )
     run.add_argument("--database-url", help="database for the in-process app (default: a fresh SQLite file)")
+    run.add_argument(
+        "--fresh-database",
+        metavar="POSTGRES_URL",
+        help="create a new database on this PostgreSQL server for the run and drop it afterwards",
+    )
     run.add_argument("--seed", type=int, help="Hypothesis seed (default: the profile's)")
     run.add_argument(
         "--workers",
@@ -93,7 +103,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         max_examples=args.max_examples,
     )
     try:
-        report = run_gate(options, echo=_echo)
+        with contextlib.ExitStack() as stack:
+            if args.fresh_database:
+                url = stack.enter_context(fresh_postgres_database(args.fresh_database))
+                options = dataclasses.replace(options, database_url=url)
+                _echo(f"contract gate: fresh database {make_url(url).database} (dropped after the run)")
+            report = run_gate(options, echo=_echo)
     except (TargetError, AuthHookError, ValueError) as exc:
         print(f"contract gate: {exc}", file=sys.stderr)
         return 2

@@ -2,19 +2,26 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import yaml
 
-from openapi import breaking_rules as br
-
-if TYPE_CHECKING:
-    from openapi.diff import Change
-
 DEFAULT_PATH = Path(__file__).resolve().parent / "accepted-changes.yaml"
 DEFAULT_PATH_LABEL = "openapi/accepted-changes.yaml"
+
+
+class Reported(Protocol):
+    """What an entry matches against: a change as `diff` reports it (`openapi.diff.Change`)."""
+
+    rule: str
+    operation: str | None
+    operation_id: str | None
+    pointer: str
+    via: str | None
+    accepted: str | None
 
 
 class AcceptedError(Exception):
@@ -29,7 +36,7 @@ class Acceptance:
     pointer: str | None = None  # a JSON pointer: where the change is, or its `via` from the operation
     source: str = DEFAULT_PATH_LABEL
 
-    def matches(self, change: Change) -> bool:
+    def matches(self, change: Reported) -> bool:
         if change.rule != self.rule:
             return False
         if self.operation is not None and _norm_operation(self.operation) not in (
@@ -61,8 +68,9 @@ def _norm_operation(text: str) -> str:
     return f"{method.upper()} {path.strip()}" if path else text.strip()
 
 
-def load(path: Path | None = None) -> list[Acceptance]:
-    """The entries of `path` (default: openapi/accepted-changes.yaml, which may be absent)."""
+def load(path: Path | None = None, *, known: Collection[str]) -> list[Acceptance]:
+    """The entries of `path` (default: openapi/accepted-changes.yaml, which may be absent); each must name
+    one of the `known` rule ids."""
     file = path or DEFAULT_PATH
     if not file.is_file():
         if path is not None:
@@ -78,10 +86,10 @@ def load(path: Path | None = None) -> list[Acceptance]:
         entries = []
     if not isinstance(entries, list):
         raise AcceptedError(f"{label}: `accepted` must be a list of entries")
-    return [_entry(raw, index, label) for index, raw in enumerate(entries)]
+    return [_entry(raw, index, label, known) for index, raw in enumerate(entries)]
 
 
-def _entry(raw: Any, index: int, label: str) -> Acceptance:
+def _entry(raw: Any, index: int, label: str, known: Collection[str]) -> Acceptance:
     where = f"{label}: entry {index + 1}"
     if not isinstance(raw, dict):
         raise AcceptedError(f"{where}: must be a mapping with rule, operation and/or pointer, reason")
@@ -89,7 +97,7 @@ def _entry(raw: Any, index: int, label: str) -> Acceptance:
     if unknown:
         raise AcceptedError(f"{where}: unknown key(s) {', '.join(sorted(unknown))}")
     rule = raw.get("rule")
-    if rule not in br.RULES:
+    if rule not in known:
         raise AcceptedError(f"{where}: unknown rule {rule!r} (see `python -m openapi rules`)")
     reason = raw.get("reason")
     if not isinstance(reason, str) or not reason.strip():
@@ -105,7 +113,7 @@ def _entry(raw: Any, index: int, label: str) -> Acceptance:
     return Acceptance(str(rule), reason.strip(), operation, pointer, label)
 
 
-def apply(entries: list[Acceptance], changes: list[Change]) -> list[Acceptance]:
+def apply(entries: list[Acceptance], changes: Sequence[Reported]) -> list[Acceptance]:
     """Mark accepted changes with their reason; return the entries that matched nothing (stale)."""
     stale = []
     for entry in entries:

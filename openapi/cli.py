@@ -1,4 +1,4 @@
-"""Command line: `build`, `check`, `lint PATH`, `diff BASE [HEAD]`, `rules`."""
+"""Command line: `build`, `check`, `lint PATH`, `diff BASE [HEAD]`, `changelog BASE [HEAD]`, `rules`."""
 
 from __future__ import annotations
 
@@ -10,8 +10,11 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from openapi import accepted as acc
 from openapi import build, check, lint
 from openapi import document as d
+
+DEFAULT_HEAD_LABEL = "openapi/openapi.json"
 
 
 def _targets(args: argparse.Namespace) -> tuple[Path, Path]:
@@ -61,21 +64,59 @@ def _cmd_lint(args: argparse.Namespace) -> int:
     return 1 if findings or errors else 0
 
 
-def _cmd_diff(args: argparse.Namespace) -> int:
-    from openapi import diff
+def _load_pair(args: argparse.Namespace) -> tuple[dict[str, Any], dict[str, Any]]:
+    base = d.load(args.base, git_path=args.git_path)
+    head = d.load(args.head or str(build.JSON_PATH), git_path=args.git_path)
+    return base, head
 
-    return diff.run(args)
+
+def _cmd_diff(args: argparse.Namespace) -> int:
+    """Load both specs, classify, print, and exit 1 when it must fail (2 when something cannot be read)."""
+    from openapi import diff
+    from openapi.diff import options, render
+
+    try:
+        base, head = _load_pair(args)
+        opts = options.resolve(
+            Path(args.config) if args.config else None,
+            levels=args.levels,
+            severity=args.severity,
+            fail_on=args.fail_on,
+        )
+        accepted = acc.load(Path(args.accepted) if args.accepted else None, known=diff.RULES)
+    except (d.SpecError, acc.AcceptedError, options.OptionsError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    result = diff.compare(base, head, accepted, opts.fail_on, opts.policy)
+    print(render.RENDERERS[args.format](result, args.base, args.head or DEFAULT_HEAD_LABEL))
+    return 1 if result.failed else 0
+
+
+def _cmd_changelog(args: argparse.Namespace) -> int:
+    """Every change from BASE to HEAD, grouped by operation, for the people who use the API."""
+    from openapi import diff
+    from openapi.diff import changelog, options
+
+    try:
+        base, head = _load_pair(args)
+        opts = options.resolve(Path(args.config) if args.config else None, levels=args.levels)
+    except (d.SpecError, options.OptionsError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    result = diff.compare(base, head, policy=opts.policy)
+    print(changelog.RENDERERS[args.format](result, args.base, args.head or DEFAULT_HEAD_LABEL))
+    return 0
 
 
 def _cmd_rules(args: argparse.Namespace) -> int:
-    from openapi import breaking_rules
+    from openapi import diff
 
     print("lint rules:")
     for rule in lint.RULES:
         print(f"  {rule.id:30} {rule.summary}")
-    print("diff rules:")
-    for rule in breaking_rules.RULES.values():
-        print(f"  {rule.id:50} {rule.level:9} {rule.summary}")
+    print("diff rules (level, oasdiff's level):")
+    for rule in diff.RULES.values():
+        print(f"  {rule.id:50} {rule.level:9} {rule.oasdiff_level:9} {rule.summary}")
     return 0
 
 
@@ -96,18 +137,38 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--no-validate", dest="validate", action="store_false", help="skip the meta-schema check")
     p.set_defaults(func=_cmd_lint)
     p = sub.add_parser("diff", help="classify the changes from BASE to HEAD: breaking, warning, info")
-    p.add_argument("base", help="a file, `git:REF` (reads --git-path at REF) or `git:REF:PATH`")
-    p.add_argument("head", nargs="?", help="same forms as BASE (default: the published openapi/openapi.json)")
     p.add_argument("--format", choices=("text", "json", "markdown"), default="text")
     p.add_argument("--accepted", help="accepted changes file (default: openapi/accepted-changes.yaml)")
-    p.add_argument("--git-path", default=d.DEFAULT_GIT_PATH, help="the spec's path inside the repository")
     p.add_argument(
         "--fail-on",
-        choices=("breaking", "warning"),
-        default="breaking",
-        help="lowest level that fails the run (unless the major version was increased)",
+        type=str.lower,
+        choices=("breaking", "warning", "err", "warn"),
+        help="lowest level that fails the run unless the major version was increased (default: breaking)",
+    )
+    p.add_argument(
+        "--severity",
+        action="append",
+        default=[],
+        metavar="RULE=LEVEL",
+        help="set one rule's level (breaking, warning, info); repeatable",
     )
     p.set_defaults(func=_cmd_diff)
+    p = sub.add_parser("changelog", help="list every change from BASE to HEAD, grouped by operation")
+    p.add_argument("--format", choices=("markdown", "text", "json"), default="markdown")
+    p.set_defaults(func=_cmd_changelog)
+    for name in ("diff", "changelog"):
+        p = sub.choices[name]
+        p.add_argument("base", help="a file, `git:REF` (reads --git-path at REF) or `git:REF:PATH`")
+        p.add_argument(
+            "head", nargs="?", help="same forms as BASE (default: the published openapi/openapi.json)"
+        )
+        p.add_argument("--git-path", default=d.DEFAULT_GIT_PATH, help="the spec's path inside the repository")
+        p.add_argument(
+            "--levels",
+            choices=("ours", "oasdiff"),
+            help="every rule at our level or at oasdiff's (default: ours, or the config file's)",
+        )
+        p.add_argument("--config", help="diff configuration file (default: openapi/diff-config.yaml)")
     p = sub.add_parser("rules", help="list the lint and diff rule ids")
     p.set_defaults(func=_cmd_rules)
     return parser

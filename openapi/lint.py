@@ -17,22 +17,8 @@ from openapi_schema_validator import (
 )
 
 from openapi import document as d
+from openapi import schema_walk as sw
 
-SCHEMA_MAP_KEYS = ("properties", "patternProperties", "$defs", "definitions", "dependentSchemas")
-SCHEMA_KEYS = (
-    "items",
-    "additionalProperties",
-    "not",
-    "contains",
-    "propertyNames",
-    "if",
-    "then",
-    "else",
-    "unevaluatedProperties",
-    "unevaluatedItems",
-    "additionalItems",
-)
-SCHEMA_LIST_KEYS = ("allOf", "anyOf", "oneOf", "prefixItems")
 OPERATION_ID = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 NUMBERED_NAME = re.compile(r"^(?P<stem>.*[^0-9])(?P<number>[0-9]+)$")
 ERROR_STATUS = re.compile(r"^[45]([0-9]{2}|XX)$")
@@ -89,86 +75,41 @@ class Context:
                 yield media, entry.get("schema"), d.join(ptr, "content", media, "schema")
 
 
-def walk_schema(node: Any, ptr: str) -> Iterator[tuple[dict[str, Any], str]]:
-    """A schema and every subschema written inside it (not through `$ref`)."""
-    if not isinstance(node, dict):
-        return
-    yield node, ptr
-    for key in SCHEMA_MAP_KEYS:
-        children = node.get(key)
-        if isinstance(children, dict):
-            for name, child in children.items():
-                yield from walk_schema(child, d.join(ptr, key, name))
-    for key in SCHEMA_KEYS:
-        yield from walk_schema(node.get(key), d.join(ptr, key))
-    for key in (*SCHEMA_LIST_KEYS, "items"):
-        children = node.get(key)
-        if isinstance(children, list):
-            for index, child in enumerate(children):
-                yield from walk_schema(child, d.join(ptr, key, index))
+# The subschemas that describe a value the client sends: not `not` (it names what is refused).
+REQUEST_VALUE_KEYS = (
+    "properties",
+    "items",
+    "prefixItems",
+    "additionalProperties",
+    "contains",
+    "allOf",
+    "anyOf",
+    "oneOf",
+)
 
 
-def all_schemas(doc: dict[str, Any]) -> Iterator[tuple[dict[str, Any], str]]:
-    """Every schema object of the document: named components and every inline `schema`."""
-    for name, schema in d.components(doc, "schemas").items():
-        yield from walk_schema(schema, d.pointer("components", "schemas", name))
-
-    def visit(node: Any, ptr: str) -> Iterator[tuple[dict[str, Any], str]]:
-        if isinstance(node, dict):
-            for key, value in node.items():
-                child = d.join(ptr, key)
-                if key in ("example", "examples", "x-examples") or child == "/components/schemas":
-                    continue
-                if key == "schema" and isinstance(value, dict):
-                    yield from walk_schema(value, child)
-                else:
-                    yield from visit(value, child)
-        elif isinstance(node, list):
-            for index, value in enumerate(node):
-                yield from visit(value, d.join(ptr, index))
-
-    yield from visit(doc, "")
+def _sent(tokens: sw.Tokens, schema: dict[str, Any]) -> bool:
+    if tokens[0] == "properties":
+        return schema.get("readOnly") is not True  # never sent
+    return tokens[0] in REQUEST_VALUE_KEYS
 
 
 def request_schemas(ctx: Context) -> Iterator[tuple[dict[str, Any], str, str]]:
-    """Every schema a client sends (parameters, request bodies), through `$ref`s, once each.
-
-    Properties marked `readOnly` are never sent, so they are skipped.
-    """
+    """Every schema a client sends (parameters, request bodies), through `$ref`s, once each."""
     seen: set[str] = set()
 
-    def follow(node: Any, ptr: str, label: str) -> Iterator[tuple[dict[str, Any], str, str]]:
-        schema, ptr = d.resolve(ctx.doc, node, ptr)
-        if not isinstance(schema, dict) or ptr in seen:
-            return
-        seen.add(ptr)
-        yield schema, ptr, label
-        for name, child in d.mapping(schema.get("properties")).items():
-            resolved, _ = d.resolve(ctx.doc, child, "")
-            if not (isinstance(resolved, dict) and resolved.get("readOnly") is True):
-                yield from follow(child, d.join(ptr, "properties", name), label)
-        for key in ("items", "additionalProperties", "contains"):  # not `not`: it names what is refused
-            if isinstance(schema.get(key), dict):
-                yield from follow(schema[key], d.join(ptr, key), label)
-        for key in (*SCHEMA_LIST_KEYS, "items"):
-            if isinstance(schema.get(key), list):
-                for index, child in enumerate(schema[key]):
-                    yield from follow(child, d.join(ptr, key, index), label)
+    def sent(raw: Any, ptr: str) -> Iterator[tuple[dict[str, Any], str]]:
+        return sw.walk_resolved(ctx.doc, raw, ptr, follow=_sent, seen=seen)
 
     for op in ctx.operations:
-        for param, ptr in op.parameters:
-            yield from follow(param.get("schema"), d.join(ptr, "schema"), op.label)
-            yield from _content_schemas(ctx, param, ptr, follow, op.label)
-        body, ptr = ctx.request_body(op)
-        if body:
-            yield from _content_schemas(ctx, body, ptr, follow, op.label)
-
-
-def _content_schemas(
-    ctx: Context, holder: dict[str, Any], ptr: str, follow: Callable, label: str
-) -> Iterator:
-    for _media, schema, schema_ptr in ctx.media_schemas(holder, ptr):
-        yield from follow(schema, schema_ptr, label)
+        body, body_ptr = ctx.request_body(op)
+        holders = [*op.parameters, *([(body, body_ptr)] if body else [])]
+        for holder, ptr in holders:
+            places = [(holder.get("schema"), d.join(ptr, "schema"))] if holder is not body else []
+            places += [(raw, raw_ptr) for _media, raw, raw_ptr in ctx.media_schemas(holder, ptr)]
+            for raw, raw_ptr in places:
+                for schema, schema_ptr in sent(raw, raw_ptr):
+                    yield schema, schema_ptr, op.label
 
 
 # -- rules ---------------------------------------------------------------------------------------------------
@@ -416,7 +357,7 @@ def _short(error: ValidationError) -> str:
 
 def example_valid(ctx: Context) -> Iterator[Finding]:
     doc = ctx.doc
-    for schema, ptr in all_schemas(doc):
+    for schema, ptr in sw.all_schemas(doc):
         candidates = []
         if "example" in schema:
             candidates.append((d.join(ptr, "example"), schema["example"]))
@@ -494,7 +435,7 @@ def component_name_not_numbered(ctx: Context) -> Iterator[Finding]:
 
 
 def nullable_has_type(ctx: Context) -> Iterator[Finding]:
-    for schema, ptr in all_schemas(ctx.doc):
+    for schema, ptr in sw.all_schemas(ctx.doc):
         if isinstance(schema.get("nullable"), bool) and "type" not in schema and not d.is_31(ctx.doc):
             yield Finding(
                 "nullable-has-type",
@@ -507,7 +448,7 @@ def nullable_has_type(ctx: Context) -> Iterator[Finding]:
 def nullable_not_in_31(ctx: Context) -> Iterator[Finding]:
     if not d.is_31(ctx.doc):
         return
-    for schema, ptr in all_schemas(ctx.doc):
+    for schema, ptr in sw.all_schemas(ctx.doc):
         if isinstance(schema.get("nullable"), bool):
             yield Finding(
                 "nullable-not-in-3-1",
@@ -518,7 +459,7 @@ def nullable_not_in_31(ctx: Context) -> Iterator[Finding]:
 
 def enum_named(ctx: Context) -> Iterator[Finding]:
     roots = {d.pointer("components", "schemas", name) for name in d.components(ctx.doc, "schemas")}
-    for schema, ptr in all_schemas(ctx.doc):
+    for schema, ptr in sw.all_schemas(ctx.doc):
         values = schema.get("enum")
         if isinstance(values, list) and len([v for v in values if v is not None]) > 1 and ptr not in roots:
             yield Finding(

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -47,7 +47,8 @@ def password_hasher() -> PasswordHasher:
 
 
 def find_user(session: Session, username: str) -> User | None:
-    return session.scalar(select(User).where(User.username == username))
+    """The account with this name in any case (`Ada` is `ada`), as the unique index on lower() defines it."""
+    return session.scalar(select(User).where(func.lower(User.username) == username.lower()))
 
 
 def create_user(session: Session, username: str, password: str) -> User:

@@ -6,6 +6,7 @@ from marshmallow import RAISE, Schema, validate
 
 from app.models import USERNAME_MAX
 from app.schemas.fields import Rfc3339DateTime, StrictInteger, StrictString
+from app.schemas.validators import FullMatch
 
 USERNAME_PATTERN = r"^[A-Za-z0-9_.-]+$"
 PASSWORD_MIN, PASSWORD_MAX = 8, 128
@@ -20,8 +21,15 @@ def _username() -> StrictString:
     return StrictString(
         required=True,
         validate_nul=False,
-        validate=[validate.Length(3, USERNAME_MAX), validate.Regexp(USERNAME_PATTERN)],
-        metadata={"description": "Letters, digits, `_`, `.` and `-`.", "example": "ada"},
+        validate=[validate.Length(3, USERNAME_MAX), FullMatch(USERNAME_PATTERN)],
+        metadata={
+            "description": (
+                "ASCII letters, digits, `_`, `.` and `-`, nothing else (no trailing newline). Case does not "
+                "tell accounts apart: `Ada` and `ada` are one account, which signs in with either spelling "
+                "and keeps the spelling it registered with."
+            ),
+            "example": "ada",
+        },
     )
 
 

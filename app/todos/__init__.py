@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from typing import Any
 
 from flask import Response, request, url_for
 from flask.views import MethodView
 from flask_smorest import abort
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
 
 from app.api import Blueprint
 from app.auth.guard import current_user, login_required
@@ -22,7 +25,11 @@ from app.schemas.todos import (
     TodoReplaceSchema,
     TodoSchema,
 )
-from app.todos.service import create_todo, get_owned_todo, list_todos, update_todo
+from app.todos.service import create_todo, delete_todo, get_owned_todo, list_todos, update_todo
+
+# A write whose row changed between read and UPDATE is read and checked again; without If-Match it then
+# applies to the new version (last writer wins), so this bounds how often a hot todo is retried.
+WRITE_ATTEMPTS = 5
 
 blp = Blueprint("todos", __name__, url_prefix="/api/todos", description="A user's todos.")
 
@@ -71,14 +78,17 @@ def _owned_or_404(todo_id: int) -> Todo:
     return todo
 
 
+def _lists_tags(headers: dict[str, Any]) -> bool:
+    return "if_match" in headers and not request.if_match.star_tag
+
+
 def _check_if_match(todo: Todo, headers: dict[str, Any]) -> None:
-    if "if_match" not in headers:
-        return
-    current = etag_of(todo).strip('"')
-    if not request.if_match.contains(current) and not request.if_match.star_tag:
-        abort(
-            412, message="The todo changed since you read it (If-Match does not match its ETag); re-read it."
-        )
+    if _lists_tags(headers) and not request.if_match.contains(etag_of(todo).strip('"')):
+        _precondition_failed()
+
+
+def _precondition_failed() -> None:
+    abort(412, message="The todo changed since you read it (If-Match does not match its ETag); re-read it.")
 
 
 @blp.route("")
@@ -125,7 +135,7 @@ class TodoItem(MethodView):
     @blp.doc(operationId="updateTodo", summary="Change some fields of a todo")
     @blp.arguments(TodoPatchSchema, example={"done": True})
     @blp.response(200, TodoSchema, headers=ETAG, description="The updated todo.")
-    @blp.errors(404, 412)
+    @blp.errors(404, 412, 503)
     def patch(
         self, headers: dict[str, Any], data: dict[str, Any], todo_id: int
     ) -> tuple[Todo, int, dict[str, str]]:
@@ -146,7 +156,7 @@ class TodoItem(MethodView):
         },
     )
     @blp.response(200, TodoSchema, headers=ETAG, description="The replaced todo.")
-    @blp.errors(404, 412)
+    @blp.errors(404, 412, 503)
     def put(
         self, headers: dict[str, Any], data: dict[str, Any], todo_id: int
     ) -> tuple[Todo, int, dict[str, str]]:
@@ -156,21 +166,40 @@ class TodoItem(MethodView):
     @blp.arguments(PreconditionHeadersSchema, location="headers")
     @blp.doc(operationId="deleteTodo", summary="Delete a todo")
     @blp.response(204, description="The todo is gone.")
-    @blp.errors(404, 412)
+    @blp.errors(404, 412, 503)
     def delete(self, headers: dict[str, Any], todo_id: int) -> None:
-        session = get_session()
-        todo = _owned_or_404(todo_id)
-        _check_if_match(todo, headers)
-        session.delete(todo)
-        session.commit()
+        _write(todo_id, headers, delete_todo)
 
     @staticmethod
     def _change(
         todo_id: int, headers: dict[str, Any], data: dict[str, Any]
     ) -> tuple[Todo, int, dict[str, str]]:
-        session = get_session()
+        todo = _write(todo_id, headers, lambda _session, todo: update_todo(todo, data))
+        return todo, 200, {"ETag": etag_of(todo)}
+
+
+def _write(todo_id: int, headers: dict[str, Any], change: Callable[[Session, Todo], object]) -> Todo:
+    """Read, check If-Match, change and commit as one step.
+
+    The UPDATE or DELETE applies only to the version that was read (the mapper's version column), so of
+    several writers holding the same ETag exactly one commits and the others get 412. A write without a
+    precondition (or with `*`) that loses the race reads the new version and applies to it.
+    """
+    session = get_session()
+    for _attempt in range(WRITE_ATTEMPTS):
         todo = _owned_or_404(todo_id)
         _check_if_match(todo, headers)
-        update_todo(todo, data)
-        session.commit()
-        return todo, 200, {"ETag": etag_of(todo)}
+        try:
+            change(session, todo)
+            session.commit()
+        except StaleDataError:
+            session.rollback()
+            if _lists_tags(headers):  # the version its tags matched is no longer current
+                _precondition_failed()
+            continue
+        return todo
+    abort(
+        503,
+        message=f"Todo {todo_id} changed {WRITE_ATTEMPTS} times while this request wrote it; retry.",
+        headers={"Retry-After": "1"},
+    )

@@ -8,8 +8,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, case, func, select
+from sqlalchemy import Select, case, delete, func, select
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
 
 from app.models import Todo, TodoTag, User, utcnow
 from app.schemas.enums import Priority, TodoSort
@@ -46,6 +47,15 @@ def update_todo(todo: Todo, data: Mapping[str, Any]) -> Todo:
     _apply(todo, data)
     todo.updated_at = max(utcnow(), todo.updated_at + dt.timedelta(microseconds=1))
     return todo
+
+
+def delete_todo(session: Session, todo: Todo) -> None:
+    """Delete the version that was read (its tags go by ON DELETE CASCADE); StaleDataError if it changed."""
+    statement = delete(Todo).where(Todo.id == todo.id, Todo.version == todo.version)
+    result = session.execute(statement.execution_options(synchronize_session=False))
+    if result.rowcount != 1:
+        raise StaleDataError(f"Todo {todo.id} changed or was deleted since version {todo.version} was read")
+    session.expunge(todo)
 
 
 def get_owned_todo(session: Session, owner: User, todo_id: int) -> Todo | None:

@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from app import create_app
 from app.auth.service import token_digest
@@ -56,8 +57,37 @@ def test_register_a_taken_username_is_409(auth, expect_error, db):
     assert db.scalar(select(func.count()).select_from(User)) == 1
 
 
+@pytest.mark.parametrize("spelling", ["ADA", "Ada", "adA"])
+def test_a_username_taken_in_another_case_is_409(auth, expect_error, db, spelling):
+    assert auth.register("ada").status_code == 201
+    expect_error(auth.register(spelling, "another password"), 409)
+    assert db.scalar(select(func.count()).select_from(User)) == 1
+
+
+def test_the_database_refuses_two_spellings_of_one_name(db):
+    """The unique index on lower(username) holds even for a writer that skips the API's check."""
+    db.add(User(username="Grace", password_hash="x"))
+    db.commit()
+    db.add(User(username="grace", password_hash="y"))
+    with pytest.raises(IntegrityError):
+        db.commit()
+
+
+def test_login_takes_any_spelling_and_the_account_keeps_its_own(auth, client):
+    assert auth.register("Ada.Lovelace").status_code == 201
+    response = auth.login("ada.lovelace")
+    assert response.status_code == 200, response.get_json()
+    token = response.get_json()["access_token"]
+    me = client.get("/api/auth/me", headers={"Authorization": f"Bearer {token}"})
+    assert me.get_json()["username"] == "Ada.Lovelace"
+
+
 INVALID_REGISTRATIONS = [
     ({"password": DEFAULT_PASSWORD}, "username"),
+    ({"username": "alice\n", "password": DEFAULT_PASSWORD}, "username"),
+    ({"username": "alice\r\n", "password": DEFAULT_PASSWORD}, "username"),
+    ({"username": "\nalice", "password": DEFAULT_PASSWORD}, "username"),
+    ({"username": "alicé", "password": DEFAULT_PASSWORD}, "username"),
     ({"username": "ada"}, "password"),
     ({"username": "ab", "password": DEFAULT_PASSWORD}, "username"),
     ({"username": "a" * 33, "password": DEFAULT_PASSWORD}, "username"),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import func, inspect, select
+from sqlalchemy import func, inspect, select, text
 
 from app.database import engine_for
 from app.models import Base, Todo, User
@@ -70,3 +70,31 @@ def test_init_db_keeps_existing_data(runner, db):
     assert runner.invoke(args=["seed-demo"]).exit_code == 0
     assert runner.invoke(args=["init-db"]).exit_code == 0
     assert db.scalar(select(func.count()).select_from(User)) == 1
+
+
+def test_init_db_adds_the_version_column_to_an_existing_database(app, runner, client, auth_headers, db):
+    """A database created before todos had a version keeps its rows and gets the column, set to 1."""
+    created = client.post("/api/todos", json={"title": "Old"}, headers=auth_headers).get_json()
+    engine = engine_for(app)
+    with engine.begin() as connection:
+        connection.execute(text("ALTER TABLE todos DROP COLUMN version"))
+    assert "version" not in {c["name"] for c in inspect(engine).get_columns("todos")}
+    result = runner.invoke(args=["init-db"])
+    assert result.exit_code == 0, result.output
+    assert db.scalar(select(Todo.version).where(Todo.id == created["id"])) == 1
+    url = f"/api/todos/{created['id']}"
+    etag = client.get(url, headers=auth_headers).headers["ETag"]
+    changed = client.patch(url, json={"done": True}, headers={**auth_headers, "If-Match": etag})
+    assert changed.status_code == 200, changed.get_json()
+
+
+def test_init_db_names_usernames_that_differ_only_in_case(app, runner, db):
+    """An old database may hold `Ada` and `ada`; the case-insensitive index cannot be built until one goes."""
+    engine = engine_for(app)
+    with engine.begin() as connection:
+        connection.execute(text("DROP INDEX uq_users_username_lower"))
+    db.add_all([User(username="Ada", password_hash="x"), User(username="ada", password_hash="y")])
+    db.commit()
+    result = runner.invoke(args=["init-db"])
+    assert result.exit_code == 1
+    assert "uq_users_username_lower" in result.output and "duplicates" in result.output

@@ -122,9 +122,9 @@ def test_an_accepted_entry_for_an_unknown_rule_is_an_error(tmp_path, capsys, pub
 
 
 def test_the_committed_accepted_changes_file_is_valid():
-    from openapi import accepted
+    from openapi import accepted, diff
 
-    entries = accepted.load()  # raises on a malformed entry
+    entries = accepted.load(known=diff.RULES)  # raises on a malformed entry
     assert all(entry.reason and (entry.operation or entry.pointer) for entry in entries)
 
 

@@ -8,8 +8,9 @@ from typing import Any
 
 import pytest
 
-from openapi import breaking_rules as br
 from openapi import diff
+from openapi.diff import rules as br
+from openapi.diff import schema_values as sv
 from tests.openapi.specs import clean_spec, json_body, ref
 
 Spec = dict[str, Any]
@@ -348,9 +349,9 @@ SCHEMA_PAIRS: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
     ),
     "default-changed": ({**S, "default": "a"}, {**S, "default": "b"}),
 }
-for _keyword in (*br.UPPER_BOUNDS, *br.LOWER_BOUNDS):
+for _keyword in (*sv.UPPER_BOUNDS, *sv.LOWER_BOUNDS):
     for _old, _new in ((None, 1), (1, None), (2, 1), (1, 2)):
-        _check, _ = br.bound_check(_keyword, _old, _new)
+        _check, _ = sv.bound_check(_keyword, _old, _new)
         SCHEMA_PAIRS[_check] = (_bounded(_keyword, _old), _bounded(_keyword, _new))
 
 
@@ -391,8 +392,8 @@ def _scaffold(subject: str, schema: dict[str, Any]) -> Spec:
 
 SCHEMA_CASES = [
     (subject, check)
-    for check, (request_level, response_level, _summary) in br.SCHEMA_CHECKS.items()
-    for subjects, level in ((br.REQUEST_SUBJECTS, request_level), (br.RESPONSE_SUBJECTS, response_level))
+    for check, sc in br.SCHEMA_CHECKS.items()
+    for subjects, level in ((br.REQUEST_SUBJECTS, sc.request), (br.RESPONSE_SUBJECTS, sc.response))
     if level is not None
     for subject in subjects
 ]

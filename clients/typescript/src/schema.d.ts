@@ -137,7 +137,7 @@ export interface components {
             /** @example correct horse battery */
             password: string;
             /**
-             * @description Letters, digits, `_`, `.` and `-`.
+             * @description ASCII letters, digits, `_`, `.` and `-`, nothing else (no trailing newline). Case does not tell accounts apart: `Ada` and `ada` are one account, which signs in with either spelling and keeps the spelling it registered with.
              * @example ada
              */
             username: string;
@@ -185,7 +185,7 @@ export interface components {
             /** @example correct horse battery */
             password: string;
             /**
-             * @description Letters, digits, `_`, `.` and `-`.
+             * @description ASCII letters, digits, `_`, `.` and `-`, nothing else (no trailing newline). Case does not tell accounts apart: `Ada` and `ada` are one account, which signs in with either spelling and keeps the spelling it registered with.
              * @example ada
              */
             username: string;
@@ -821,6 +821,17 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The request could not be completed now (e.g. the todo kept changing under it); retry. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     deleteTodo: {
@@ -876,6 +887,17 @@ export interface operations {
             /** @description The request is well formed but its values are invalid; see `errors`. */
             422: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request could not be completed now (e.g. the todo kept changing under it); retry. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -977,6 +999,17 @@ export interface operations {
             /** @description The request is well formed but its values are invalid; see `errors`. */
             422: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request could not be completed now (e.g. the todo kept changing under it); retry. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": number;
                     [name: string]: unknown;
                 };
                 content: {

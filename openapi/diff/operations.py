@@ -1,0 +1,88 @@
+"""Paths and operations: added, removed, operationIds; then every operation check on the ones in both."""
+
+from __future__ import annotations
+
+import re
+
+from openapi import document as d
+from openapi.diff.context import OPERATION_CHECKS, DiffContext, document_check, operation_check
+from openapi.diff.rules import BREAKING, INFO, define
+
+PATH_PARAM = re.compile(r"\{([^}]+)\}")
+
+PATH_REMOVED = define(
+    "api-path-removed",
+    BREAKING,
+    "a path and its operations were removed",
+    "{label} was removed: clients calling it get 404 or 405.",
+    oasdiff_id="api-path-removed-without-deprecation",
+)
+OPERATION_REMOVED = define(
+    "api-operation-removed",
+    BREAKING,
+    "an operation was removed (the path remains)",
+    "{label} was removed: clients calling it get 404 or 405.",
+    oasdiff_id="api-removed-without-deprecation",
+)
+PATH_ADDED = define("api-path-added", INFO, "a new path", "{label} is new.", oasdiff_id="endpoint-added")
+OPERATION_ADDED = define(
+    "api-operation-added",
+    INFO,
+    "a new operation on an existing path",
+    "{label} is new.",
+    oasdiff_id="endpoint-added",
+)
+OPERATION_ID_REMOVED = define(
+    "api-operation-id-removed",
+    BREAKING,
+    "an operationId was removed (generated functions are named after it)",
+    "operationId `{old}` was removed: the generated function loses its name.",
+    oasdiff=INFO,
+    why="generated clients name their functions after the operationId",
+)
+OPERATION_ID_CHANGED = define(
+    "api-operation-id-changed",
+    BREAKING,
+    "an operationId changed (generated functions are named after it)",
+    "operationId changed from `{old}` to `{new}`: the generated function is renamed.",
+    oasdiff=INFO,
+    oasdiff_id="api-operation-id-removed",
+    why="generated clients name their functions after the operationId",
+)
+OPERATION_ID_ADDED = define(
+    "api-operation-id-added", INFO, "an operation got an operationId", "operationId `{new}` was added."
+)
+
+
+def norm_path(path: str) -> str:
+    """The path with its parameter names blanked: `/a/{id}` and `/a/{key}` are the same URL."""
+    return PATH_PARAM.sub("{}", path)
+
+
+@document_check
+def paths(ctx: DiffContext) -> None:
+    """Match operations by method and URL; report the removed and added ones, check the rest."""
+    base_ops = {(norm_path(op.path), op.method): op for op in d.operations(ctx.base)}
+    head_ops = {(norm_path(op.path), op.method): op for op in d.operations(ctx.head)}
+    head_paths = {path for path, _ in head_ops}
+    base_paths = {path for path, _ in base_ops}
+    for key, op in base_ops.items():
+        if key not in head_ops:
+            ctx.emit(OPERATION_REMOVED if key[0] in head_paths else PATH_REMOVED, op.pointer, op)
+    for key, op in head_ops.items():
+        if key not in base_ops:
+            ctx.emit(OPERATION_ADDED if key[0] in base_paths else PATH_ADDED, op.pointer, op)
+            continue
+        for check in OPERATION_CHECKS:
+            check(ctx, base_ops[key], op)
+
+
+@operation_check
+def operation_id(ctx: DiffContext, b: d.Operation, h: d.Operation) -> None:
+    old, new = b.operation_id, h.operation_id
+    if old and not new:
+        ctx.emit(OPERATION_ID_REMOVED, d.join(b.pointer, "operationId"), h, old=old)
+    elif old and new != old:
+        ctx.emit(OPERATION_ID_CHANGED, d.join(h.pointer, "operationId"), h, old=old, new=new)
+    elif new and not old:
+        ctx.emit(OPERATION_ID_ADDED, d.join(h.pointer, "operationId"), h, new=new)

@@ -1,0 +1,96 @@
+"""Parameters (path, query, header, cookie): added, removed, required, renamed, and their schemas."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from openapi import document as d
+from openapi.diff import bodies
+from openapi.diff.context import DiffContext, Where, operation_check
+from openapi.diff.operations import PATH_PARAM
+from openapi.diff.rules import BREAKING, INFO, WARNING, define
+
+NEW_REQUIRED = define(
+    "new-required-request-parameter",
+    BREAKING,
+    "a new required parameter (query, header, path or cookie)",
+    "new required {param}: existing clients do not send it and are refused.",
+)
+NEW_OPTIONAL = define(
+    "new-optional-request-parameter", INFO, "a new optional parameter", "new optional {param}."
+)
+REMOVED = define(
+    "request-parameter-removed",
+    WARNING,
+    "a parameter was removed (clients still send it; it is ignored or refused)",
+    "{param} was removed: clients still send it.",
+)
+BECAME_REQUIRED = define(
+    "request-parameter-became-required",
+    BREAKING,
+    "an optional parameter became required",
+    "{param} became required: clients that omit it are refused.",
+)
+BECAME_OPTIONAL = define(
+    "request-parameter-became-optional",
+    INFO,
+    "a required parameter became optional",
+    "{param} became optional.",
+)
+PATH_RENAMED = define(
+    "request-path-parameter-renamed",
+    INFO,
+    "a path parameter was renamed (the URL is unchanged)",
+    "path parameter `{old}` is now `{new}` (the URL is unchanged; generated argument names change).",
+    oasdiff_id="",
+)
+
+Keyed = dict[tuple[str, Any], tuple[dict[str, Any], str]]
+
+
+def _keyed(op: d.Operation) -> Keyed:
+    """Parameters by what identifies them on the wire: a path parameter by its position in the URL."""
+    names = PATH_PARAM.findall(op.path)
+    out = {}
+    for param, ptr in op.parameters:
+        where, name = str(param.get("in")), str(param.get("name"))
+        if where == "path" and name in names:
+            out[("path", names.index(name))] = (param, ptr)
+        else:
+            out[(where, name.lower() if where == "header" else name)] = (param, ptr)
+    return out
+
+
+def label(param: dict[str, Any]) -> str:
+    return f"{param.get('in')} parameter `{param.get('name')}`"
+
+
+@operation_check
+def parameters(ctx: DiffContext, b: d.Operation, h: d.Operation) -> None:
+    base_params, head_params = _keyed(b), _keyed(h)
+    for key, (param, ptr) in base_params.items():
+        if key not in head_params:
+            ctx.emit(REMOVED, ptr, h, param=label(param))
+    for key, (param, ptr) in head_params.items():
+        if key not in base_params:
+            rule = NEW_REQUIRED if param.get("required") is True else NEW_OPTIONAL
+            ctx.emit(rule, ptr, h, param=label(param))
+            continue
+        old, old_ptr = base_params[key]
+        if old.get("name") != param.get("name"):
+            ctx.emit(PATH_RENAMED, ptr, h, old=old.get("name"), new=param.get("name"))
+        if param.get("required") is True and old.get("required") is not True:
+            ctx.emit(BECAME_REQUIRED, ptr, h, param=label(param))
+        elif old.get("required") is True and param.get("required") is not True:
+            ctx.emit(BECAME_OPTIONAL, ptr, h, param=label(param))
+        where = Where(h, "request", "request-parameter", d.join(ptr, "schema"), name=str(param.get("name")))
+        if "schema" in old or "schema" in param:
+            ctx.compare(
+                old.get("schema"),
+                d.join(old_ptr, "schema"),
+                param.get("schema"),
+                d.join(ptr, "schema"),
+                where,
+            )
+        else:
+            bodies.content(ctx, old, old_ptr, param, ptr, where)

@@ -1,0 +1,64 @@
+"""Schemas compared by meaning: a refactor that accepts and returns the same values is no change."""
+
+from __future__ import annotations
+
+import json
+
+from openapi import diff
+from openapi.cli import main
+from openapi.diff import rules
+from tests.openapi.specs import clean_spec
+
+
+def _pet(spec):
+    return spec["components"]["schemas"]["Pet"]
+
+
+def test_nullable_written_the_3_0_way_or_the_3_1_way_is_the_same():
+    base, head = clean_spec(), clean_spec()
+    _pet(head)["properties"]["age"] = {"type": "integer", "nullable": True, "minimum": 0, "maximum": 100}
+    assert diff.compare(base, head).changes == []
+
+
+def test_properties_moved_into_an_all_of_base_schema_are_no_change():
+    base, head = clean_spec(), clean_spec()
+    pet = _pet(head)
+    head["components"]["schemas"]["Named"] = {
+        "type": "object",
+        "properties": {"name": pet["properties"].pop("name")},
+        "required": ["name"],
+    }
+    pet["required"].remove("name")
+    head["components"]["schemas"]["Pet"] = {"allOf": [{"$ref": "#/components/schemas/Named"}, pet]}
+    assert [c.rule for c in diff.compare(base, head).changes] == ["api-schema-added"]
+
+
+def test_const_is_a_one_value_enum_and_type_order_does_not_matter():
+    base, head = clean_spec(), clean_spec()
+    _pet(base)["properties"]["age"]["type"] = ["integer", "null"]
+    _pet(head)["properties"]["age"]["type"] = ["null", "integer"]
+    base["components"]["schemas"]["Kind"] = {"type": "string", "enum": ["cat"]}
+    head["components"]["schemas"]["Kind"] = {"const": "cat", "type": ["string"]}
+    assert diff.compare(base, head).changes == []
+
+
+def test_oasdiff_levels_and_severity_overrides_change_the_level():
+    base, head = clean_spec(), clean_spec()
+    del head["components"]["schemas"]["Pet"]["properties"]["age"]
+    del head["components"]["schemas"]["PetCreate"]["properties"]["age"]
+    policy = rules.LevelPolicy(rules.OASDIFF, {"response-optional-property-removed": rules.INFO})
+    levels = {c.rule: c.level for c in diff.compare(base, head, policy=policy).changes}
+    assert levels["response-optional-property-removed"] == rules.INFO
+    assert levels["request-property-removed-rejected"] == rules.WARNING  # oasdiff's level
+    assert rules.RULES["request-property-removed-rejected"].level == rules.BREAKING
+
+
+def test_changelog_groups_every_change_by_operation(tmp_path, capsys):
+    base, head = clean_spec(), clean_spec()
+    head["paths"]["/health"]["get"]["deprecated"] = True
+    (tmp_path / "b.json").write_text(json.dumps(base))
+    (tmp_path / "h.json").write_text(json.dumps(head))
+    assert main(["changelog", str(tmp_path / "b.json"), str(tmp_path / "h.json")]) == 0
+    out = capsys.readouterr().out
+    assert "### GET /health (health)" in out
+    assert "(`api-deprecated`)" in out
