@@ -10,13 +10,12 @@ how often the verdicts agree, the pairs where our diff raised, and the misses an
 
 Nothing of oasdiff is part of this repository: check it out anywhere and point the script at it.
 
-    .venv/bin/python bench/oasdiff_parity.py --oasdiff PATH/TO/oasdiff [--show-pairs]
+    .venv/bin/python bench/oasdiff_parity.py --oasdiff PATH/TO/oasdiff [--levels oasdiff|ours] [--show-pairs]
 """
 
 from __future__ import annotations
 
 import argparse
-import inspect
 import re
 import sys
 import traceback
@@ -37,9 +36,12 @@ _D_HELPER = re.compile(r"\berrs\s*:?=\s*d\(t,\s*([^,]+),\s*(\d+),\s*(\d+)\)")
 _STABILITY = re.compile(r"stabilityChanges\(t,\s*\"([^\"]+)\",\s*\"([^\"]+)\"")
 _CHECK_CALL = re.compile(r"CheckBackwardCompatibility(?:UntilLevel)?\((\w+\((?:[^()]|\([^()]*\))*\))")
 _ASSERTED_ID = re.compile(r"checker\.(\w+Id)\b")
-_NEGATIVE = re.compile(r"requireNoChange|containsId|require\.False|NotContains|NotEqual|Comment:")
+_NEGATIVE = re.compile(r"requireNoChange|require\.False|NotContains|NotEqual|Comment:")
+_GET_LEVEL = re.compile(r"checker\.(ERR|WARN|INFO),\s*\w+\[\d+\]\.GetLevel\(\)")
 _QUOTED_ID = re.compile(r"\"([a-z][a-z0-9-]+)\"")
-_NON_EMPTY = re.compile(r"require\.(?:NotEmpty\(t, errs\)|Len\(t, errs, [1-9]\d*\))")
+_NON_EMPTY = re.compile(
+    r"require\.(?:NotEmpty\(t, errs\)|Len\(t, errs, [1-9]\d*\)|Equal\(t, [1-9]\d*, len\(errs\)\))"
+)
 _UNTIL_ERR = re.compile(r"CheckBackwardCompatibilityUntilLevel\(.*,\s*checker\.ERR\)")
 _LEVEL_FIELD = re.compile(r"Level:\s*checker\.(ERR|WARN|INFO)\b")
 _EMPTY = re.compile(r"require\.(?:Empty\(t, errs\)|Len\(t, errs, 0\))")
@@ -55,7 +57,7 @@ class Case:
     base: str | None = None  # relative to oasdiff's `checker/` folder, as the Go test opens it
     revision: str | None = None
     expected: str | None = None
-    rules: list[str] = field(default_factory=list)  # asserted rule ids, in oasdiff's naming
+    rules: list[str] = field(default_factory=list)  # asserted rule ids at the verdict's level
     skipped: str | None = None
 
 
@@ -141,7 +143,7 @@ def _expected(body: str, cat: Catalogue) -> tuple[str | None, list[str], str | N
     for config in checks:
         if not re.fullmatch(r"allChecksConfig\(\)|singleCheckConfig\(checker\.\w+\)", config):
             return None, [], "custom checker options"
-    rules, levels = [], set(_LEVEL_FIELD.findall(body))
+    rules, levels = [], {*_LEVEL_FIELD.findall(body), *_GET_LEVEL.findall(body)}
     for line in body.splitlines():
         if _NEGATIVE.search(line):
             continue
@@ -164,7 +166,7 @@ def _expected(body: str, cat: Catalogue) -> tuple[str | None, list[str], str | N
         return None, [], "no verdict asserted"
     for level in ("ERR", "WARN", "INFO"):
         if level in levels:
-            return _LEVEL_VERDICT[level], sorted(set(rules)), None
+            return _LEVEL_VERDICT[level], sorted({r for r in rules if cat.levels[r] == level}), None
     raise AssertionError(levels)  # unreachable: every level is one of the three
 
 
@@ -194,24 +196,18 @@ def collect(oasdiff: Path) -> list[Case]:
     return cases
 
 
-def _compare_options() -> dict[str, str]:
-    """`levels="oasdiff"` when our diff offers oasdiff's levels; the figures are measured with them."""
-    from openapi import diff
-
-    return {"levels": "oasdiff"} if "levels" in inspect.signature(diff.compare).parameters else {}
-
-
-def our_verdict(base: Path, revision: Path, options: dict[str, str]) -> tuple[str, list[str]]:
-    """Our diff's verdict on one pair, and the rules that made it."""
-    from openapi import breaking_rules as br
+def our_verdict(base: Path, revision: Path, levels: str) -> tuple[str, list[str]]:
+    """Our diff's verdict on one pair at `levels` (ours or oasdiff's), and the rules that made it."""
     from openapi import diff
     from openapi import document as d
+    from openapi.diff import rules
 
-    result = diff.compare(d.load(str(base)), d.load(str(revision)), [], **options)
-    for level, verdict in ((br.BREAKING, BREAKING), (br.WARNING, WARNING)):
-        rules = sorted({c.rule for c in result.changes if c.level == level})
-        if rules:
-            return verdict, rules
+    policy = rules.LevelPolicy(levels)  # no project config: every rule at the chosen base's level
+    changes = diff.find_changes(d.load(str(base)), d.load(str(revision)), policy)
+    for level, verdict in ((rules.BREAKING, BREAKING), (rules.WARNING, WARNING)):
+        fired = sorted({c.rule for c in changes if c.level == level})
+        if fired:
+            return verdict, fired
     return NON_BREAKING, []
 
 
@@ -219,7 +215,7 @@ def _ratio(hits: int, total: int) -> str:
     return f"{hits}/{total} ({100 * hits / total:.1f}%)" if total else "0/0 (n/a)"
 
 
-def report(cases: list[Case], oasdiff: Path, options: dict[str, str], show_pairs: bool) -> None:
+def report(cases: list[Case], oasdiff: Path, levels: str, show_pairs: bool) -> None:
     """Run our diff on every parsed pair and print the agreement figures."""
     checked = [c for c in cases if c.skipped is None]
     print(f"test functions found: {len(cases)}")
@@ -227,7 +223,7 @@ def report(cases: list[Case], oasdiff: Path, options: dict[str, str], show_pairs
     print(f"skipped: {len(cases) - len(checked)}")
     for reason, count in Counter(c.skipped for c in cases if c.skipped).most_common():
         print(f"  {count:4}  {reason}")
-    print("levels: oasdiff (--levels oasdiff)" if options else "levels: ours (no --levels option; defaults)")
+    print(f"levels: {levels} (as `python -m openapi diff --levels {levels}`)")
     crashes: list[tuple[Case, str]] = []
     outcome: dict[str, Counter[str]] = {v: Counter() for v in (BREAKING, WARNING, NON_BREAKING)}
     misses: Counter[str] = Counter()
@@ -235,7 +231,7 @@ def report(cases: list[Case], oasdiff: Path, options: dict[str, str], show_pairs
     for case in checked:
         folder = oasdiff / "checker"
         try:
-            ours, fired = our_verdict(folder / case.base, folder / case.revision, options)
+            ours, fired = our_verdict(folder / case.base, folder / case.revision, levels)
         except Exception as exc:  # any failure of ours on a valid pair is a finding, not a crash
             crashes.append((case, f"{type(exc).__name__}: {exc}"))
             if show_pairs:
@@ -272,12 +268,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--oasdiff", required=True, type=Path, help="an oasdiff checkout (its checker/, data/)"
     )
+    parser.add_argument(
+        "--levels",
+        choices=("oasdiff", "ours"),
+        default="oasdiff",
+        help="rule levels to diff with (oasdiff's)",
+    )
     parser.add_argument("--show-pairs", action="store_true", help="print each pair's verdicts and tracebacks")
     args = parser.parse_args(argv)
     if not (args.oasdiff / "checker").is_dir():
         print(f"error: {args.oasdiff} has no checker/ folder; pass an oasdiff checkout", file=sys.stderr)
         return 2
-    report(collect(args.oasdiff), args.oasdiff, _compare_options(), args.show_pairs)
+    report(collect(args.oasdiff), args.oasdiff, args.levels, args.show_pairs)
     return 0
 
 
