@@ -208,3 +208,51 @@ def test_a_failure_of_our_diff_is_counted_and_named_not_raised(
     assert "tracebacks: 1\n  TestX: ../data/a.yaml -> ../data/b.yaml: KeyError: 'paths'" in out
     assert "breaking caught: 0/1 (0.0%)" in out  # a pair our diff fails on is not caught
     assert "misses (breaking, not flagged) by expected rule id:\n     1  rule-a" in out
+
+
+def _spec(paths: dict[str, object]) -> str:
+    import json
+
+    return json.dumps({"openapi": "3.0.3", "info": {"title": "t", "version": "1"}, "paths": paths})
+
+
+def test_end_to_end_on_a_checkout_runs_our_diff_on_each_pair(
+    parity: ModuleType, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    ok = {"get": {"operationId": "list", "responses": {"200": {"description": "ok"}}}}
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "base.json").write_text(_spec({"/a": ok, "/b": ok}))
+    (tmp_path / "data" / "removed.json").write_text(_spec({"/a": ok}))
+    (tmp_path / "checker").mkdir()
+    (tmp_path / "checker" / "rules.go").write_text(RULES_GO)
+    pair = """
+func Test{name}(t *testing.T) {{
+	s1, err := open("../data/{base}")
+	s2, err := open("../data/{rev}")
+	d, osm, err := diff.GetWithOperationsSourcesMap(diff.NewConfig(), s1, s2)
+	errs := checker.CheckBackwardCompatibility(allChecksConfig(), d, osm)
+	{assertion}
+}}
+"""
+    (tmp_path / "checker" / "pairs_test.go").write_text(
+        pair.format(
+            name="Removed",
+            base="base.json",
+            rev="removed.json",
+            assertion="requireSingleChange(t, errs, checker.RequestBodyMaxLengthDecreasedId)",
+        )
+        + pair.format(name="Same", base="base.json", rev="base.json", assertion="require.Empty(t, errs)")
+        + pair.format(name="Missing", base="base.json", rev="gone.json", assertion="require.Empty(t, errs)")
+    )
+    assert parity.main(["--oasdiff", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert "test functions found: 3\npairs parsed: 2\nskipped: 1\n     1  spec file not found\n" in out
+    assert "breaking caught: 1/1 (100.0%)\nnon-breaking not flagged: 1/1 (100.0%)\n" in out
+    assert "tracebacks: 0\n" in out
+
+
+def test_a_folder_without_checker_tests_is_a_clear_error(
+    parity: ModuleType, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert parity.main(["--oasdiff", str(tmp_path)]) == 2
+    assert "has no checker/ folder; pass an oasdiff checkout" in capsys.readouterr().err
