@@ -101,6 +101,18 @@ func TestSingleCheckEmpty(t *testing.T) {
 	require.Empty(t, errs)
 }
 
+func TestSingleCheckInfo(t *testing.T) {
+	errs := d(t, diff.NewConfig(), 4, 5)
+	errs = checker.CheckBackwardCompatibilityUntilLevel(singleCheckConfig(checker.X), dd, osm, checker.INFO)
+	requireSingleChange(t, errs, checker.ResponseHeaderAddedId)
+}
+
+func TestSingleCheckBreaking(t *testing.T) {
+	errs := d(t, diff.NewConfig(), 4, 5)
+	errs = checker.CheckBackwardCompatibility(singleCheckConfig(checker.SomeCheck), dd, osm)
+	requireSingleChange(t, errs, checker.RequestBodyMaxLengthDecreasedId)
+}
+
 func TestCountOnly(t *testing.T) {
 	errs := d(t, diff.NewConfig(), 6, 7)
 	require.Len(t, errs, 2)
@@ -140,7 +152,7 @@ def test_catalogue_maps_constants_to_rule_ids_and_levels(parity: ModuleType) -> 
 
 
 def test_every_test_function_is_found(cases: dict[str, object]) -> None:
-    assert len(cases) == 9
+    assert len(cases) == 11
 
 
 def test_an_asserted_err_change_makes_the_pair_breaking(cases: dict, parity: ModuleType) -> None:
@@ -171,6 +183,24 @@ def test_numbered_specs_and_empty_assertion(cases: dict, parity: ModuleType) -> 
     assert (case.expected, case.rules) == (parity.NON_BREAKING, [])
 
 
+def test_a_single_check_can_still_assert_a_breaking_change(cases: dict, parity: ModuleType) -> None:
+    case = cases["TestSingleCheckBreaking"]
+    assert (case.expected, case.rules, case.skipped) == (
+        parity.BREAKING,
+        ["request-body-max-length-decreased"],
+        None,
+    )
+
+
+@pytest.mark.parametrize("test", ["TestSingleCheckEmpty", "TestSingleCheckInfo"])
+def test_a_single_check_non_breaking_verdict_is_kept_and_marked(
+    cases: dict, parity: ModuleType, test: str
+) -> None:
+    case = cases[test]
+    assert (case.expected, case.skipped, case.single_check) == (parity.NON_BREAKING, None, True)
+    assert not cases["TestNumberedEmpty"].single_check
+
+
 def test_warn_level_and_negative_assertions_ignored(cases: dict, parity: ModuleType) -> None:
     case = cases["TestWarning"]
     assert (case.base, case.revision) == ("../data/openapi-test1.yaml", "../data/openapi-test2.yaml")
@@ -182,7 +212,6 @@ def test_warn_level_and_negative_assertions_ignored(cases: dict, parity: ModuleT
     [
         ("TestMutated", "mutates the loaded spec in Go"),
         ("TestTable", "file chosen at run time (table-driven)"),
-        ("TestSingleCheckEmpty", "nothing found by a single check (other rules not asserted)"),
         ("TestCountOnly", "no verdict asserted"),
         ("TestNoPair", "no spec pair diffed"),
     ],
