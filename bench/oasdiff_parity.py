@@ -32,7 +32,7 @@ _RULE_LEVEL = re.compile(r"newBackwardCompatibilityRule\(\s*(\w+Id),\s*(ERR|WARN
 _DATA_FN = re.compile(r"(\w+)\s*=\s*dataFileFn\(\"([\w./-]+)\"\)")
 _LOAD = re.compile(r"^\s*(\w+)(?:,\s*err)?\s*:?=\s*(open|l|loadFrom)\((.*)\)\s*$", re.M)
 _PAIR = re.compile(r"GetWithOperationsSourcesMap\(([^,]+),\s*(\w+),\s*(\w+)\)")
-_D_HELPER = re.compile(r"\berrs\s*:?=\s*d\(t,\s*([^,]+),\s*(\d+),\s*(\d+)\)")
+_D_LOADER = re.compile(r"\berrs\s*:?=\s*d\(t,\s*([^,]+),\s*(\d+),\s*(\d+)\)")
 _STABILITY = re.compile(r"stabilityChanges\(t,\s*\"([^\"]+)\",\s*\"([^\"]+)\"")
 _CHECK_CALL = re.compile(r"CheckBackwardCompatibility(?:UntilLevel)?\((\w+\((?:[^()]|\([^()]*\))*\))")
 _ASSERTED_ID = re.compile(r"checker\.(\w+Id)\b")
@@ -72,7 +72,7 @@ class Catalogue:
 
 
 def read_catalogue(sources: Iterable[str]) -> Catalogue:
-    """Collect rule ids, their levels and the `dataFileFn` path helpers from Go sources."""
+    """Collect rule ids, their levels and the `dataFileFn` path functions from Go sources."""
     ids: dict[str, str] = {}
     data_fns: dict[str, str] = {}
     rule_levels: list[tuple[str, str]] = []
@@ -84,14 +84,14 @@ def read_catalogue(sources: Iterable[str]) -> Catalogue:
     return Catalogue(ids, levels, data_fns)
 
 
-def _path(expr: str, helper: str, cat: Catalogue) -> str | None:
+def _path(expr: str, loader: str, cat: Catalogue) -> str | None:
     """The file a Go load expression opens, or None when it is not a literal we can follow."""
     args = [a.strip() for a in expr.split(",")]
-    if helper == "l" and len(args) >= 2 and args[1].isdigit():
+    if loader == "l" and len(args) >= 2 and args[1].isdigit():
         return f"../data/openapi-test{args[1]}.yaml"
-    if helper == "loadFrom" and len(args) == 3 and _STRING.match(args[1]) and args[2].isdigit():
+    if loader == "loadFrom" and len(args) == 3 and _STRING.match(args[1]) and args[2].isdigit():
         return f"{_STRING.match(args[1]).group(1)}spec{args[2]}.yaml"
-    if helper == "open" and len(args) == 1:
+    if loader == "open" and len(args) == 1:
         if literal := _STRING.match(args[0]):
             return literal.group(1)
         call = re.match(r"^(\w+)\(\"([^\"]+)\"\)$", args[0])
@@ -102,7 +102,7 @@ def _path(expr: str, helper: str, cat: Catalogue) -> str | None:
 
 def _pair(body: str, cat: Catalogue) -> tuple[str | None, str | None, str | None]:
     """(base, revision, reason to skip) of the one pair a test body diffs."""
-    if found := _D_HELPER.search(body):
+    if found := _D_LOADER.search(body):
         if found.group(1).strip() != "diff.NewConfig()":
             return None, None, "custom diff config"
         return (
@@ -121,9 +121,9 @@ def _pair(body: str, cat: Catalogue) -> tuple[str | None, str | None, str | None
     config, base_var, rev_var = pairs[0]
     if config.strip() not in ("diff.NewConfig()", "&diff.Config{}"):
         return None, None, "custom diff config"
-    loads = {var: (helper, expr) for var, helper, expr in _LOAD.findall(body)}
+    loads = {var: (loader, expr) for var, loader, expr in _LOAD.findall(body)}
     if base_var not in loads or rev_var not in loads:
-        return None, None, "spec not loaded by a known helper"
+        return None, None, "spec not loaded by a known Go function"
     for var in (base_var, rev_var):
         if re.search(rf"^\s*{var}\.Spec\b|:?=\s*&?{var}\.Spec\b|\(\s*{var}\.Spec\b", body, re.M):
             return None, None, "mutates the loaded spec in Go"
@@ -139,7 +139,7 @@ def _pair(body: str, cat: Catalogue) -> tuple[str | None, str | None, str | None
 def _expected(body: str, cat: Catalogue) -> tuple[str | None, list[str], str | None]:
     """(verdict, asserted rule ids, reason to skip) from a test body's assertions."""
     checks = _CHECK_CALL.findall(body)
-    if not checks and not (_STABILITY.search(body) or _D_HELPER.search(body)):  # both helpers check
+    if not checks and not (_STABILITY.search(body) or _D_LOADER.search(body)):  # both functions check
         return None, [], "no checker call"
     for config in checks:
         if not re.fullmatch(r"allChecksConfig\(\)|singleCheckConfig\(checker\.\w+\)", config):

@@ -168,7 +168,7 @@ def test_an_asserted_err_change_makes_the_pair_breaking(cases: dict, parity: Mod
     assert case.skipped is None
 
 
-def test_info_only_through_a_path_helper_and_a_string_id(cases: dict, parity: ModuleType) -> None:
+def test_info_only_through_a_path_function_and_a_string_id(cases: dict, parity: ModuleType) -> None:
     case = cases["TestInfoOnly"]
     assert (case.base, case.revision) == (
         "../data/deprecation/base.yaml",
