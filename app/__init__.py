@@ -8,7 +8,7 @@ from typing import Any
 import swagger_ui_bundle
 from flask import Flask, send_from_directory
 
-from app import database
+from app import database, security
 from app.api import Api
 from app.config import load_settings
 from app.schemas.enums import named_enum_attribute
@@ -45,6 +45,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     )
     logging.basicConfig(level=app.config["LOG_LEVEL"])
     database.init_app(app)
+    security.init_app(app)
 
     api = Api(app)
     api.ma_plugin.converter.add_attribute_function(named_enum_attribute)
