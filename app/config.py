@@ -54,6 +54,9 @@ def load_settings(instance_path: str, overrides: dict[str, Any] | None = None) -
         "PASSWORD_HASH_TIME_COST": _int_env("PASSWORD_HASH_TIME_COST", 3),
         "PASSWORD_HASH_MEMORY_COST": _int_env("PASSWORD_HASH_MEMORY_COST", 64 * 1024),
         "LOG_LEVEL": env.get("LOG_LEVEL", "INFO"),
+        # Taken from the request when sane, else generated; echoed and logged (app/request_id.py).
+        "REQUEST_ID_HEADER": "X-Request-ID",
+        "REQUEST_ID_MAX_LENGTH": _int_env("REQUEST_ID_MAX_LENGTH", 128),
         # Sent on every response unless the view set them (app/security.py).
         "SECURITY_HEADERS": {
             "X-Content-Type-Options": "nosniff",
