@@ -39,6 +39,18 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--auth", help="module:callable auth hook (default: CONTRACT_AUTH or register+login; 'none')"
     )
+    run.add_argument(
+        "--header",
+        action="append",
+        default=[],
+        metavar="'NAME: VALUE'",
+        help="send this header on every request instead of the auth hook (repeatable), e.g. an API key",
+    )
+    run.add_argument(
+        "--bearer-env",
+        metavar="NAME",
+        help="send 'Authorization: Bearer <token>' with the token read from the environment variable NAME",
+    )
     run.add_argument("--database-url", help="database for the in-process app (default: a fresh SQLite file)")
     run.add_argument(
         "--fresh-database",
@@ -99,6 +111,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         require_status_coverage=args.require_status_coverage,
         replay=not args.no_replay,
         auth=args.auth,
+        headers=tuple(args.header),
+        bearer_env=args.bearer_env,
         database_url=args.database_url,
         max_examples=args.max_examples,
     )

@@ -24,7 +24,15 @@ from schemathesis.cli.events import LoadingFinished, LoadingStarted
 from schemathesis.config import SchemathesisConfig
 from schemathesis.engine import Status, events, from_schema
 
-from contract_tests.auth import AuthHook, build_provider, load_hook, sign_in_error
+from contract_tests.auth import (
+    AuthHook,
+    AuthHookError,
+    StaticProvider,
+    build_provider,
+    load_hook,
+    sign_in_error,
+    static_auth,
+)
 from contract_tests.profiles import DEFAULT_PROFILE, PHASES, Profile, get_profile
 from contract_tests.report import EXCERPT_CHARS, Failure, GateReport, OperationCoverage, Totals
 from contract_tests.target import AppFactory, Target, is_url, resolve_target
@@ -54,6 +62,9 @@ class GateOptions:
     require_status_coverage: bool = False
     replay: bool = True
     auth: str | AuthHook | None = None
+    # Static credentials instead of a hook: "Name: value" headers, and the variable holding a bearer token.
+    headers: tuple[str, ...] = ()
+    bearer_env: str | None = None
     database_url: str | None = None
     example_database: Path | None = DEFAULT_EXAMPLE_DATABASE
     # Narrow a run (the pytest entry runs one operation per test): labels such as "GET /api/todos".
@@ -123,6 +134,7 @@ def run_gate(options: GateOptions | None = None, *, echo: Callable[[str], None] 
         coverage=run.collector.coverage(run.raw_schema, selected=options.operations),
         require_status_coverage=options.require_status_coverage,
         reports=run.reports,
+        auth=run.auth,
         rerun=_rerun_command(options, profile, run.seed),
     )
     report.totals = Totals(
@@ -151,12 +163,15 @@ def _rerun_command(options: GateOptions, profile: Profile, seed: int) -> str:
         "--spec": options.spec,
         "--base-url": options.base_url,
         "--auth": options.auth,
+        "--bearer-env": options.bearer_env,
         "--max-examples": options.max_examples,
         "--workers": options.workers,
     }
     for flag, value in named.items():
         if isinstance(value, str | int | os.PathLike):  # a callable app or hook has no command line
             parts.append(f"{flag} {shlex.quote(str(value))}")
+    # Header values are secrets: the command names the header and leaves its value to the user.
+    parts += [f"--header {shlex.quote(header.partition(':')[0] + ': ...')}" for header in options.headers]
     return " ".join(parts)
 
 
@@ -174,6 +189,7 @@ class _Run:
     target: str
     spec: str
     reports: dict[str, str] = field(default_factory=dict)
+    auth: str = ""
 
 
 def _groups(options: GateOptions, profile: Profile) -> list[tuple[str, tuple[str, ...]]]:
@@ -250,7 +266,7 @@ def _merge(runs: list[_Run], reports_dir: Path | None) -> _Run:
     reports: dict[str, str] = {}
     if reports_dir is not None:
         reports = _merge_reports(reports_dir, [run.reports for run in runs])
-    return _Run(merged, first.seed, first.raw_schema, first.target, first.spec, reports)
+    return _Run(merged, first.seed, first.raw_schema, first.target, first.spec, reports, first.auth)
 
 
 def _merge_reports(reports_dir: Path, parts: list[dict[str, str]]) -> dict[str, str]:
@@ -327,11 +343,7 @@ def _execute_on(
     if options.operations:
         wanted = set(options.operations)
         schema = schema.include(lambda ctx: ctx.operation.label in wanted)
-    hook = load_hook(options.auth)
-    provider = None
-    if hook is not None and _declares_security(schema.raw_schema):
-        provider = build_provider(hook, target.client)
-        schema.auth.providers.append(provider)
+    provider, auth = _install_auth(schema, options, target)
     project = schema.config
     run_seed = project.seed
     echo(f"Contract gate: {target.description}; spec {target.spec}; profile {profile.name}, seed {run_seed}")
@@ -373,7 +385,33 @@ def _execute_on(
     refused = sign_in_error(provider) if provider is not None else None
     if refused is not None:
         raise refused
-    return _Run(collector, run_seed, schema.raw_schema, target.description, target.spec, reports)
+    return _Run(collector, run_seed, schema.raw_schema, target.description, target.spec, reports, auth)
+
+
+def _install_auth(schema: Any, options: GateOptions, target: Target) -> tuple[Any, str]:
+    """Give the schema its auth provider; returns the hook's provider (if any) and the report's Auth line.
+
+    Static headers the user gave go on every request, securitySchemes or not: they were asked for.
+    """
+    declared = _declares_security(schema.raw_schema)
+    static = static_auth(options.headers, options.bearer_env)
+    if static is not None:
+        chosen = options.auth or os.environ.get("CONTRACT_AUTH")
+        if chosen is not None:
+            raise AuthHookError(
+                f"--header/--bearer-env replace the auth hook, but one was chosen too ({chosen!r}, from "
+                "--auth or CONTRACT_AUTH); drop one of them."
+            )
+        schema.auth.providers.append(StaticProvider(static))
+        return None, static.describe(declared)
+    hook = load_hook(options.auth)
+    if hook is None:
+        return None, "none (--auth none)"
+    if not declared:
+        return None, "the hook is not used: the spec declares no securitySchemes (--header sends one anyway)"
+    provider = build_provider(hook, target.client)
+    schema.auth.providers.append(provider)
+    return provider, ""
 
 
 def _replay(options: GateOptions, profile: Profile, first: _Run, echo: Any) -> None:

@@ -101,6 +101,8 @@ class GateReport:
     totals: Totals = field(default_factory=Totals)
     require_status_coverage: bool = False
     reports: dict[str, str] = field(default_factory=dict)
+    # How the run authenticated, when that is not the sign-in hook as usual (static headers, no auth).
+    auth: str = ""
     # The command that runs the same gate again (target, spec, auth, budget, seed); built by run_gate.
     rerun: str = ""
 
@@ -146,6 +148,8 @@ class GateReport:
             f"Spec: {self.spec}",
             f"Profile: {self.profile}, seed {self.seed}",
         ]
+        if self.auth:
+            out.append(f"Auth: {self.auth}")
         if self.failures:
             out += ["", f"Failures ({len(self.failures)}):", ""]
             out += [failure.render(i) + "\n" for i, failure in enumerate(self.failures, 1)]

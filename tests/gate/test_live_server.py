@@ -38,7 +38,7 @@ def wait_until_ready(url: str, server: subprocess.Popen, log: Path) -> None:
         try:
             if requests.get(f"{url}/healthz", timeout=1).status_code == 200:
                 return
-        except requests.ConnectionError:
+        except requests.RequestException:  # not listening yet, or too busy to answer in time
             pass
         time.sleep(0.1)
     pytest.fail(f"gunicorn did not answer {url}/healthz within {STARTUP_SECONDS} s")

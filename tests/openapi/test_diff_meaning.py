@@ -62,3 +62,15 @@ def test_changelog_groups_every_change_by_operation(tmp_path, capsys):
     out = capsys.readouterr().out
     assert "### GET /health (health)" in out
     assert "(`api-deprecated`)" in out
+
+
+def test_circular_and_external_refs_give_a_verdict_not_a_traceback():
+    base, head = clean_spec(), clean_spec()
+    for spec in (base, head):
+        schemas = spec["components"]["schemas"]
+        schemas["Loop"] = {"$ref": "#/components/schemas/Loop2"}
+        schemas["Loop2"] = {"allOf": [{"$ref": "#/components/schemas/Loop"}], "description": "x"}
+        schemas["Health"]["properties"]["loop"] = {"$ref": "#/components/schemas/Loop"}
+        schemas["Health"]["properties"]["remote"] = {"$ref": "other.yaml#/Remote"}
+    head["components"]["schemas"]["Health"]["properties"]["remote"] = {"$ref": "other.yaml#/Moved"}
+    assert isinstance(diff.compare(base, head).changes, list)
