@@ -23,3 +23,5 @@ limit_request_line = 4094
 limit_request_fields = 50
 limit_request_field_size = 8190
 accesslog = os.environ.get("ACCESS_LOG", "-")
+# gunicorn's default line plus the response's X-Request-ID, which the app also puts in its own log records.
+access_log_format = '%(h)s %(l)s %(u)s %(t)s "%(r)s" %(s)s %(b)s "%(f)s" "%(a)s" %({x-request-id}o)s'

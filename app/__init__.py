@@ -8,7 +8,7 @@ from typing import Any
 import swagger_ui_bundle
 from flask import Flask, send_from_directory
 
-from app import database
+from app import database, request_id, security
 from app.api import Api
 from app.config import load_settings
 from app.schemas.enums import named_enum_attribute
@@ -16,6 +16,7 @@ from app.schemas.enums import named_enum_attribute
 __all__ = ["create_app"]
 
 DOCS_ASSETS = "/docs/assets/"
+LOG_FORMAT = "%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s"
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
@@ -43,8 +44,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
             },
         },
     )
-    logging.basicConfig(level=app.config["LOG_LEVEL"])
+    logging.basicConfig(level=app.config["LOG_LEVEL"], format=LOG_FORMAT)
+    request_id.init_app(app)
     database.init_app(app)
+    security.init_app(app)
 
     api = Api(app)
     api.ma_plugin.converter.add_attribute_function(named_enum_attribute)

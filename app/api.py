@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import json
+import logging
 from collections.abc import Callable
 from typing import Any
 
@@ -12,11 +13,14 @@ from flask import current_app, request
 from flask_smorest import abort
 from webargs.core import missing
 from webargs.flaskparser import FlaskParser, is_json_request
+from werkzeug.exceptions import HTTPException
 
 from app.errors import ERROR_DOCS, ErrorSchema, error_payload
 from app.schemas.validators import UniqueItems
 
 JSON = "application/json"
+
+logger = logging.getLogger(__name__)
 
 
 class StrictJsonParser(FlaskParser):
@@ -30,7 +34,7 @@ class StrictJsonParser(FlaskParser):
         if not is_json_request(req):
             return missing
         # A body that is not UTF-8 raises UnicodeDecodeError, which webargs hands to the hook above.
-        text = req.get_data(cache=True).decode("utf-8")
+        text = _read_body(req).decode("utf-8")
         try:
             # Python's json takes NaN and Infinity, which JSON (RFC 8259) does not have.
             return json.loads(text, parse_constant=_refuse_constant)
@@ -44,6 +48,23 @@ def _refuse_constant(name: str) -> Any:
     raise ValueError(f"{name} is not a JSON value")
 
 
+def _read_body(req: Any) -> bytes:
+    """The body, or a 400 when the server cannot decode it (e.g. a chunk size that is not hexadecimal).
+
+    The WSGI server decodes `Transfer-Encoding: chunked` lazily, while the app reads, and raises its own
+    exception types (gunicorn's `InvalidChunkSize`, `ChunkMissingTerminator`); any of them means the
+    request is malformed, not that the app failed. Werkzeug's own HTTP errors (413, disconnects) pass through.
+    """
+    try:
+        return req.get_data(cache=True)
+    except HTTPException:
+        raise
+    except Exception as exc:  # whatever the server raises, the body is unreadable
+        logger.info("Unreadable request body: %r", exc)
+        abort(400, message=f"The request body could not be read: {exc}", errors={"json": ["Malformed body."]})
+    return b""  # not reached: abort raises
+
+
 def _refuse_truncated_stream(req: Any) -> None:
     """413 for a body without Content-Length (chunked) that goes past MAX_CONTENT_LENGTH.
 
@@ -53,7 +74,7 @@ def _refuse_truncated_stream(req: Any) -> None:
     limit = req.max_content_length
     if limit is None or req.content_length is not None:
         return
-    if len(req.get_data(cache=True)) >= limit and req.environ["wsgi.input"].read(1):
+    if len(_read_body(req)) >= limit and req.environ["wsgi.input"].read(1):
         abort(413, message=f"The request body is larger than {limit} bytes.")
 
 

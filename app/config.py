@@ -54,6 +54,31 @@ def load_settings(instance_path: str, overrides: dict[str, Any] | None = None) -
         "PASSWORD_HASH_TIME_COST": _int_env("PASSWORD_HASH_TIME_COST", 3),
         "PASSWORD_HASH_MEMORY_COST": _int_env("PASSWORD_HASH_MEMORY_COST", 64 * 1024),
         "LOG_LEVEL": env.get("LOG_LEVEL", "INFO"),
+        # Taken from the request when sane, else generated; echoed and logged (app/request_id.py).
+        "REQUEST_ID_HEADER": "X-Request-ID",
+        "REQUEST_ID_MAX_LENGTH": _int_env("REQUEST_ID_MAX_LENGTH", 128),
+        # Sent on every response unless the view set them (app/security.py).
+        "SECURITY_HEADERS": {
+            "X-Content-Type-Options": "nosniff",
+            "X-Frame-Options": "DENY",
+            "Referrer-Policy": "no-referrer",
+        },
+        # JSON and other non-HTML bodies load nothing and may not be framed.
+        "CONTENT_SECURITY_POLICY": "default-src 'none'; frame-ancestors 'none'",
+        # HTML without its own policy (Swagger UI at /docs): local files, its inline script by hash, inline
+        # styles (Swagger UI sets some), data: images (its CSS icons), the spec fetched from this origin.
+        "HTML_CONTENT_SECURITY_POLICY": "; ".join(
+            (
+                "default-src 'none'",
+                "script-src 'self' {script_hashes}",
+                "style-src 'self' 'unsafe-inline'",
+                "img-src 'self' data:",
+                "connect-src 'self'",
+                "form-action 'none'",
+                "base-uri 'none'",
+                "frame-ancestors 'none'",
+            )
+        ),
         # Flask answers OPTIONS by itself unless told not to; the contract lists the methods that exist.
         "PROVIDE_AUTOMATIC_OPTIONS": False,
         "JSON_SORT_KEYS": False,

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import io
 import json
+from types import SimpleNamespace
 
 import pytest
+from gunicorn.http.body import Body, ChunkedReader
+from gunicorn.http.unreader import IterUnreader
 from sqlalchemy import func, select
 
 from app.models import Todo, User
@@ -193,6 +196,49 @@ def test_a_streamed_body_at_the_limit_is_read_whole(app, client):
         environ_overrides={"wsgi.input_terminated": True},
     )
     assert response.status_code == 201, response.get_json()
+
+
+def _gunicorn_chunked(raw: bytes) -> Body:
+    """A request body as gunicorn hands it to the app: decoded from chunks while the app reads it."""
+    return Body(ChunkedReader(SimpleNamespace(), IterUnreader([raw])))
+
+
+MALFORMED_CHUNKS = {
+    "size-not-hex": b'zz\r\n{"title": "x"}\r\n0\r\n\r\n',
+    "no-crlf-after-chunk": b'f\r\n{"title": "x"}XX0\r\n\r\n',
+    "cut-before-last-chunk": b'f\r\n{"title": "x"}\r\n',
+}
+
+
+@pytest.mark.parametrize("raw", MALFORMED_CHUNKS.values(), ids=MALFORMED_CHUNKS.keys())
+def test_a_malformed_chunked_body_is_400_on_every_body_operation(
+    client, auth_headers, todo_url, db, expect_error, raw
+):
+    """The server decodes chunks as the app reads: its parse error is the client's fault, not a 500."""
+    for method, path in [*BODY_METHODS, ("post", "/api/auth/register")]:
+        response = getattr(client, method)(
+            path.replace("/api/todos/{id}", todo_url),
+            headers={**auth_headers, **JSON, "Transfer-Encoding": "chunked"},
+            environ_overrides={"wsgi.input": _gunicorn_chunked(raw), "wsgi.input_terminated": True},
+        )
+        body = expect_error(response, 400)
+        assert "could not be read" in body["message"], (method, path, body)
+    assert _count(db) == 1
+
+
+def test_a_body_the_connection_drops_is_400(client, expect_error):
+    """A stream that fails with an OSError (reset connection) is a 400 too (Werkzeug reports it)."""
+
+    class Broken(io.RawIOBase):
+        def readinto(self, buffer):
+            raise ConnectionResetError("connection reset by peer")
+
+    response = client.post(
+        "/api/auth/register",
+        headers={**JSON, "Transfer-Encoding": "chunked"},
+        environ_overrides={"wsgi.input": Broken(), "wsgi.input_terminated": True},
+    )
+    expect_error(response, 400)
 
 
 UNKNOWN_ROUTES = [
