@@ -4,44 +4,21 @@ from __future__ import annotations
 
 import os
 import secrets
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import requests
 
 from contract_tests import GateOptions, run_gate
 from contract_tests.profiles import PROFILES
 from contract_tests.target import CHEAP_PASSWORD_HASHING
+from tests.live_servers import free_port, wait_until_ready
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
-STARTUP_SECONDS = 30
 pytestmark = pytest.mark.slow
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def wait_until_ready(url: str, server: subprocess.Popen, log: Path) -> None:
-    deadline = time.monotonic() + STARTUP_SECONDS
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            pytest.fail(f"gunicorn exited with {server.returncode}:\n{log.read_text(errors='replace')}")
-        try:
-            if requests.get(f"{url}/healthz", timeout=1).status_code == 200:
-                return
-        except requests.RequestException:  # not listening yet, or too busy to answer in time
-            pass
-        time.sleep(0.1)
-    pytest.fail(f"gunicorn did not answer {url}/healthz within {STARTUP_SECONDS} s")
 
 
 @pytest.fixture(scope="module")

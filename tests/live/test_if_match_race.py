@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import os
 import secrets
-import socket
 import subprocess
 import sys
 import threading
-import time
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import ExitStack
@@ -19,6 +17,7 @@ import requests
 
 from contract_tests.databases import fresh_postgres_database
 from contract_tests.target import CHEAP_PASSWORD_HASHING
+from tests.live_servers import free_port, wait_until_ready
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
@@ -26,12 +25,6 @@ PG_URL = os.environ.get("PG_URL", "postgresql://postgres@127.0.0.1:5432/test")
 ROUNDS = 100
 WRITERS = 4
 pytestmark = pytest.mark.slow
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
@@ -46,7 +39,7 @@ def server_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPath
                 database_url = stack.enter_context(fresh_postgres_database(PG_URL, "race"))
             except ValueError as exc:
                 pytest.skip(str(exc))
-        port = _free_port()
+        port = free_port()
         env = {
             **os.environ,
             **CHEAP_PASSWORD_HASHING,
@@ -57,24 +50,18 @@ def server_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPath
             "ACCESS_LOG": str(workdir / "access.log"),
         }
         subprocess.run([BIN / "flask", "--app", "app", "init-db"], cwd=PROJECT_ROOT, env=env, check=True)
-        server = subprocess.Popen(
-            [BIN / "gunicorn", "--config", "gunicorn.conf.py", "app:create_app()"],
-            cwd=PROJECT_ROOT,
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
+        log = workdir / "gunicorn.log"
+        with log.open("wb") as output:
+            server = subprocess.Popen(
+                [BIN / "gunicorn", "--config", "gunicorn.conf.py", "app:create_app()"],
+                cwd=PROJECT_ROOT,
+                env=env,
+                stdout=output,
+                stderr=subprocess.STDOUT,
+            )
         url = f"http://127.0.0.1:{port}"
         try:
-            deadline = time.monotonic() + 30
-            while True:
-                try:
-                    if requests.get(url + "/healthz", timeout=1).ok:
-                        break
-                except requests.RequestException:
-                    pass
-                assert time.monotonic() < deadline and server.poll() is None, "gunicorn did not start"
-                time.sleep(0.1)
+            wait_until_ready(url, server, log)
             yield url
         finally:
             server.terminate()
