@@ -10,10 +10,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from sqlalchemy.engine import make_url
-
 from contract_tests.auth import AuthHookError
-from contract_tests.databases import fresh_postgres_database
 from contract_tests.gate import GateOptions, run_gate
 from contract_tests.merge import MergeError, merge_reports
 from contract_tests.profiles import DEFAULT_PROFILE, PROFILES
@@ -133,9 +130,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         with contextlib.ExitStack() as stack:
             if args.fresh_database:
+                # SQLAlchemy and psycopg come with the `postgres` extra; no other option needs them.
+                from contract_tests.databases import database_name, fresh_postgres_database
+
                 url = stack.enter_context(fresh_postgres_database(args.fresh_database))
                 options = dataclasses.replace(options, database_url=url)
-                _echo(f"contract gate: fresh database {make_url(url).database} (dropped after the run)")
+                _echo(f"contract gate: fresh database {database_name(url)} (dropped after the run)")
             report = run_gate(options, echo=_echo)
     except (TargetError, AuthHookError, ValueError) as exc:
         print(f"contract gate: {exc}", file=sys.stderr)

@@ -7,9 +7,16 @@ import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import OperationalError
+try:
+    import psycopg  # noqa: F401  (the driver SQLAlchemy loads for postgresql+psycopg)
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import OperationalError
+except ImportError as exc:  # pragma: no cover - depends on what is installed
+    raise ValueError(
+        "--fresh-database needs SQLAlchemy and psycopg: pip install 'todo-contract[postgres]' "
+        "(or sqlalchemy and psycopg[binary] into this environment)"
+    ) from exc
 
 PREFIX = "contract"
 
@@ -20,6 +27,11 @@ def _admin_url(server_url: str) -> str:
     if url.get_backend_name() != "postgresql":
         raise ValueError(f"--fresh-database needs a postgresql:// URL, got {server_url!r}")
     return url.set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
+
+
+def database_name(url: str) -> str:
+    """The database part of a URL, for the progress line."""
+    return str(make_url(url).database)
 
 
 def unique_name(prefix: str = PREFIX) -> str:
