@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -45,7 +46,11 @@ def build_config(
 
 def load_schema(target: Target, config: SchemathesisConfig) -> Any:
     """The spec as Schemathesis loads it, with the in-process app attached (requests then never leave)."""
-    if is_url(target.spec):
+    if target.document is not None:
+        # Served by the app itself (`--spec /openapi.json`): what it answered, as `from_wsgi` loads it.
+        schema = schemathesis.openapi.from_dict(copy.deepcopy(target.document), config=config)
+        schema.location = target.spec
+    elif is_url(target.spec):
         schema = schemathesis.openapi.from_url(target.spec, config=config)
     else:
         schema = schemathesis.openapi.from_path(target.spec, config=config)

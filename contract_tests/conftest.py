@@ -31,7 +31,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 def _spec_operations(config: pytest.Config) -> list[str]:
     """Operation labels of the spec, read at collection time so each operation is its own test."""
-    return spec_labels(resolve_spec(config.getoption("--contract-spec")))
+    option = config.getoption
+    return spec_labels(
+        resolve_spec(option("--contract-spec")),
+        app=option("--contract-app"),
+        base_url=option("--contract-base-url") or os.environ.get("CONTRACT_BASE_URL") or None,
+    )
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:

@@ -13,7 +13,7 @@ from contract_tests.defaults import DEFAULT_APP
 from contract_tests.options import GateOptions
 from contract_tests.profiles import PHASES, Profile, get_profile
 from contract_tests.shards import Shard, parse_shard, select
-from contract_tests.target import AppFactory, is_url, resolve_spec
+from contract_tests.target import AppFactory, is_served_path, is_url, resolve_spec, resolve_target
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,7 +67,7 @@ def build_plan(options: GateOptions) -> GatePlan:
     shard = parse_shard(options.shard) if options.shard else None
     selected = options.operations
     if shard is not None:
-        mine = select(spec_labels(spec), shard)
+        mine = select(spec_labels(spec, app=app, base_url=base_url), shard)
         selected = tuple(label for label in mine if selected is None or label in selected)
     return GatePlan(
         profile=profile,
@@ -93,12 +93,23 @@ def build_plan(options: GateOptions) -> GatePlan:
     )
 
 
-def spec_labels(location: str) -> list[str]:
-    """The operation labels (`GET /books/{id}`) of the spec at a path or URL, in document order."""
+def spec_labels(
+    location: str, *, app: str | AppFactory | None = None, base_url: str | None = None
+) -> list[str]:
+    """The operation labels (`GET /books/{id}`) of the spec at a path or URL, in document order.
+
+    A spec the app serves (`/openapi.json`) is fetched from the app (or server) given, built once for it.
+    """
     import yaml
 
     from openapi.document import operations
 
+    if is_served_path(location):
+        target = resolve_target(app=app or DEFAULT_APP, spec=location, base_url=base_url)
+        try:
+            return [op.label for op in operations(target.document or {})]
+        finally:
+            target.close()
     if is_url(location):
         import requests
 

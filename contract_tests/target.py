@@ -96,6 +96,8 @@ class Target:
     client: TargetClient
     description: str
     _tempdirs: list[Path] = field(default_factory=list)
+    # What the app (or server) serves at `spec` (`--spec /openapi.json`), fetched once; None for a file/URL.
+    document: dict[str, Any] | None = None
     # Exceptions the app raised while handling a request (Flask's got_request_exception), by id.
     server_exceptions: set[int] = field(default_factory=set)
 
@@ -128,17 +130,46 @@ class Target:
 def resolve_spec(spec: str | os.PathLike[str] | None) -> str:
     """The spec location: the option, else CONTRACT_SPEC, else the published openapi/openapi.json."""
     location = str(spec) if spec is not None else os.environ.get("CONTRACT_SPEC") or str(DEFAULT_SPEC)
-    if is_url(location):
-        return location
     path = Path(location)
+    if path == DEFAULT_SPEC and not path.is_file():
+        raise TargetError(f"The spec {location} does not exist. Run `make spec` to publish it.")
+    if is_url(location) or is_served_path(location):
+        return location
     if not path.is_file():
-        hint = " Run `make spec` to publish it." if path == DEFAULT_SPEC else ""
-        raise TargetError(f"The spec {location} does not exist.{hint}")
+        raise TargetError(f"The spec {location} does not exist.")
     return str(path)
 
 
 def is_url(location: str) -> bool:
     return urlsplit(location).scheme in ("http", "https")
+
+
+def is_served_path(location: str) -> bool:
+    """`/openapi.json` that is no file here: the path the app serves its spec at, as `from_wsgi` takes it."""
+    return location.startswith("/") and not Path(location).is_file()
+
+
+def fetch_served_spec(client: TargetClient, path: str) -> dict[str, Any]:
+    """The document the target serves at `path` (JSON or YAML), through the client the gate tests with."""
+    import yaml
+
+    response = client.request("GET", path)
+    if response.status != 200:
+        raise TargetError(
+            f"The spec {path} does not exist as a file, and the app answered GET {path} with "
+            f"{response.status}: give a spec file, a URL, or the path the app serves its spec at."
+        )
+    document = response.body if isinstance(response.body, dict) else _parse_yaml(yaml, response.text)
+    if not isinstance(document, dict):
+        raise TargetError(f"GET {path} did not answer an OpenAPI document (JSON or YAML object).")
+    return document
+
+
+def _parse_yaml(yaml: Any, text: str) -> Any:
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError:
+        return None
 
 
 def resolve_target(
@@ -153,7 +184,9 @@ def resolve_target(
     if base_url:
         if not is_url(base_url):
             raise TargetError(f"--base-url must be an http(s) URL, got {base_url!r}")
-        return Target(None, base_url, location, HttpClient(base_url), f"server {base_url}")
+        client = HttpClient(base_url)
+        served = fetch_served_spec(client, location) if is_served_path(location) else None
+        return Target(None, base_url, location, client, f"server {base_url}", document=served)
     choice = app if app is not None else os.environ.get("CONTRACT_APP") or DEFAULT_APP
     tempdirs: list[Path] = []
     if database_url is None:
@@ -161,20 +194,70 @@ def resolve_target(
         tempdirs.append(tempdir)
         database_url = f"sqlite:///{tempdir / 'contract.sqlite3'}"
     try:
-        factory, name = _load_factory(choice)
         with _environment({"DATABASE_URL": database_url, **_unset(CHEAP_PASSWORD_HASHING)}):
+            # Imported here too: a module that builds its app at import time sees the same settings.
+            factory, name, ready = _load_factory(choice)
             try:
                 built = factory()
             except Exception as exc:
                 raise TargetError(f"The app factory {name} failed: {exc!r}") from exc
             _init_database(built)
+        client = WsgiClient(built)
+        served = fetch_served_spec(client, location) if is_served_path(location) else None
     except BaseException:
         for path in tempdirs:
             shutil.rmtree(path, ignore_errors=True)
         raise
-    return Target(
-        built, None, location, WsgiClient(built), f"app {name} (in-process, {database_url})", tempdirs
-    )
+    state = describe_state(built, database_url, ready=ready)
+    return Target(built, None, location, client, f"app {name} (in-process, {state})", tempdirs, served)
+
+
+def describe_state(app: Any, database_url: str, *, ready: bool) -> str:
+    """What the report may claim about the app's state: a fresh database only when the app uses it."""
+    used = app_database(app)
+    if used is not None and not same_database(used, database_url):
+        state = f"NOT a fresh database: the app ignores DATABASE_URL and uses {used}"
+    elif used is not None:
+        state = f"fresh database {database_url}"
+    else:
+        state = f"DATABASE_URL={database_url} set, but no database of the app's was found to confirm it"
+    if ready:
+        state += (
+            "; a ready app object, not a factory, so not built fresh for this run: "
+            "state it holds carries over between runs in one process"
+        )
+    return state
+
+
+# Where Flask apps keep their database's address: ours and SQLAlchemy users', Flask-SQLAlchemy's, flaskr's.
+DATABASE_SETTINGS = ("DATABASE_URL", "SQLALCHEMY_DATABASE_URI", "DATABASE")
+
+
+def app_database(app: Any) -> str | None:
+    """The database the app talks to: its SQLAlchemy engine's URL, else its configured one, else None."""
+    engine = _sqlalchemy_engine(app)
+    if engine is not None:
+        return engine.url.render_as_string(hide_password=True)
+    config = getattr(app, "config", None) or {}
+    for name in DATABASE_SETTINGS:
+        if config.get(name):
+            return str(config[name])
+    return None
+
+
+def same_database(used: str, ours: str) -> bool:
+    """The same database whatever the driver or password: compare what follows the host (or the file)."""
+
+    def where(url: str) -> str:
+        url = url.split("?", 1)[0]
+        if url.startswith("sqlite:///"):
+            return str(Path(url.removeprefix("sqlite:///")))
+        if "://" not in url:  # a plain file path (flaskr's DATABASE)
+            return str(Path(url))
+        rest = url.split("://", 1)[1]
+        return rest.rpartition("@")[2]
+
+    return where(used) == where(ours)
 
 
 def _unset(defaults: Mapping[str, str]) -> dict[str, str]:
@@ -197,12 +280,15 @@ def _environment(values: Mapping[str, str]) -> Iterator[None]:
                 os.environ[name] = value
 
 
-def _load_factory(choice: str | AppFactory) -> tuple[AppFactory, str]:
-    """`module:factory` (a zero-argument function), `module:app` (an app object), or a callable."""
+def _load_factory(choice: str | AppFactory) -> tuple[AppFactory, str, bool]:
+    """`module:factory` (a zero-argument function), `module:app` (an app object), or a callable.
+
+    The flag says the app is a ready object, which the gate cannot build fresh.
+    """
     if not isinstance(choice, str):
         if not callable(choice):
             raise TargetError(f"app must be 'module:factory' or a callable, got {choice!r}")
-        return choice, getattr(choice, "__qualname__", repr(choice))
+        return choice, getattr(choice, "__qualname__", repr(choice)), False
     module_name, _, attribute = choice.partition(":")
     if not module_name or not attribute:
         raise TargetError(f"--app must look like 'module:factory', got {choice!r}")
@@ -212,8 +298,8 @@ def _load_factory(choice: str | AppFactory) -> tuple[AppFactory, str]:
     except (ImportError, AttributeError) as exc:
         raise TargetError(f"Cannot import {choice!r}: {exc}") from exc
     if inspect.isfunction(obj) or inspect.ismethod(obj):
-        return obj, choice
-    return (lambda: obj), choice
+        return obj, choice, False
+    return (lambda: obj), choice, True
 
 
 def _init_database(app: Any) -> None:

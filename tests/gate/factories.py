@@ -80,3 +80,27 @@ def alice_only_hook(client: Any, identity: str) -> dict[str, str]:
     if identity != "alice":
         raise RuntimeError(f"no account for {identity}")
     return api_key_auth(client, identity)
+
+
+def app_with_a_hard_coded_database() -> Flask:
+    """An app that ignores DATABASE_URL: whatever the gate sets, it opens its own file."""
+    app = Flask(__name__)
+    app.config["SQLALCHEMY_DATABASE_URI"] = "sqlite:///hard-coded.sqlite3"
+    return app
+
+
+def app_that_uses_database_url() -> Flask:
+    """An app that takes DATABASE_URL from the environment, as the gate expects."""
+    app = Flask(__name__)
+    app.config["DATABASE_URL"] = os.environ["DATABASE_URL"]
+    return app
+
+
+def books_app_serving_its_spec() -> Flask:
+    """The books API publishing its own spec at /openapi.json (what `--spec /openapi.json` reads)."""
+    from tests.gate.other_app import create_app
+
+    app = create_app()
+    document = app.extensions["books_api"].spec.to_dict()
+    app.add_url_rule("/openapi.json", "openapi_json", lambda: document)
+    return app

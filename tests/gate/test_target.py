@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import tempfile
 from pathlib import Path
@@ -9,6 +10,8 @@ from pathlib import Path
 import pytest
 from flask import Flask
 
+from contract_tests import GateOptions, run_gate
+from contract_tests.plan import spec_labels
 from contract_tests.target import (
     CHEAP_PASSWORD_HASHING,
     DEFAULT_SPEC,
@@ -19,8 +22,10 @@ from contract_tests.target import (
     is_url,
     resolve_spec,
     resolve_target,
+    same_database,
 )
 from tests.gate import factories
+from tests.gate.other_app import api_key_auth
 
 
 @pytest.fixture
@@ -39,10 +44,86 @@ def test_spec_defaults_to_the_published_one_and_obeys_contract_spec(books_spec, 
     assert resolve_spec("https://example.test/openapi.json") == "https://example.test/openapi.json"
 
 
-def test_a_missing_spec_is_an_error_that_names_it(tmp_path):
-    missing = tmp_path / "nowhere.json"
+def test_a_missing_spec_is_an_error_that_names_it(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
     with pytest.raises(TargetError, match=r"nowhere\.json does not exist"):
-        resolve_spec(missing)
+        resolve_spec("nowhere.json")
+
+
+def test_a_spec_the_app_serves_is_fetched_from_the_app_in_process(books_spec):
+    assert resolve_spec("/openapi.json") == "/openapi.json"
+    target = resolve_target(
+        app="tests.gate.factories:books_app_serving_its_spec", spec="/openapi.json", base_url=None
+    )
+    try:
+        assert target.spec == "/openapi.json"
+        assert target.document == json.loads(books_spec.read_text(encoding="utf-8"))
+    finally:
+        target.close()
+
+
+def test_an_absolute_path_that_is_neither_a_file_nor_served_names_both(tmp_path, private_tempdir):
+    missing = tmp_path / "openapi.json"
+    with pytest.raises(TargetError, match=r"does not exist as a file, and the app answered GET .* with 404"):
+        resolve_target(app="tests.gate.factories:books_app_serving_its_spec", spec=missing, base_url=None)
+    assert list(private_tempdir.iterdir()) == [], "a target that failed leaves no database behind"
+
+
+def test_the_gate_runs_on_the_spec_the_app_serves(books_spec):
+    report = run_gate(
+        GateOptions(
+            app="tests.gate.factories:books_app_serving_its_spec",
+            spec="/openapi.json",
+            profile="fast",
+            phases=("fuzzing",),
+            max_examples=5,
+            auth=api_key_auth,
+            example_database=None,
+            replay=False,
+        )
+    )
+    assert report.spec == "/openapi.json"
+    assert report.totals.operations == len(spec_labels(str(books_spec))) == 5
+    assert report.totals.cases > 0
+    assert report.ok, report.render()
+
+
+def test_the_report_claims_a_fresh_database_only_when_the_app_uses_it(books_spec):
+    target = resolve_target(app=factories.app_that_uses_database_url, spec=books_spec, base_url=None)
+    used = target.app.config["DATABASE_URL"]
+    target.close()
+    assert f"fresh database {used}" in target.description
+    assert "NOT" not in target.description
+
+
+def test_an_app_that_ignores_database_url_is_reported_as_such(books_spec):
+    target = resolve_target(app=factories.app_with_a_hard_coded_database, spec=books_spec, base_url=None)
+    target.close()
+    assert "NOT a fresh database: the app ignores DATABASE_URL and uses sqlite:///hard-coded" in (
+        target.description
+    )
+
+
+def test_a_ready_app_object_is_reported_as_not_built_fresh(books_spec):
+    target = resolve_target(app="tests.gate.factories:ready_app", spec=books_spec, base_url=None)
+    target.close()
+    assert "a ready app object, not a factory" in target.description
+    assert "no database of the app's was found" in target.description
+    assert "fresh database" not in target.description
+
+
+@pytest.mark.parametrize(
+    ("used", "ours", "same"),
+    [
+        ("sqlite:////tmp/a/contract.sqlite3", "sqlite:////tmp/a/contract.sqlite3", True),
+        ("/tmp/a/contract.sqlite3", "sqlite:////tmp/a/contract.sqlite3", True),
+        ("postgresql+psycopg://u:***@db:5432/run_1", "postgresql://u:secret@db:5432/run_1", True),
+        ("postgresql://u@db:5432/app", "postgresql://u@db:5432/run_1", False),
+        ("sqlite:///hard-coded.sqlite3", "sqlite:////tmp/a/contract.sqlite3", False),
+    ],
+)
+def test_same_database_ignores_driver_and_password(used, ours, same):
+    assert same_database(used, ours) is same
 
 
 @pytest.mark.parametrize(
