@@ -17,7 +17,7 @@ unexport PYTHONDONTWRITEBYTECODE
 
 .DEFAULT_GOAL := help
 .PHONY: help install run serve init-db seed-demo test test-postgres lint format spec spec-check \
-        spec-diff contract contract-fast contract-deep contract-postgres contract-pytest contract-live client client-check e2e bench clean
+        spec-diff contract contract-fast gate-compat contract-deep contract-postgres contract-pytest contract-live client client-check e2e bench clean
 
 help: ## List the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  %-15s %s\n", $$1, $$2}'
@@ -92,6 +92,34 @@ BASE_URL ?= http://$(HOST):$(PORT)
 contract-live: spec-check ## The gate over HTTP against a running server (make serve) at BASE_URL
 	$(BIN)/python -m contract_tests run --profile $(PROFILE) --base-url $(BASE_URL) $(CONTRACT_ARGS)
 
+# The gate installed alone (no extras) into a fresh venv next to an older Flask stack, as another project
+# would install it, gating tests/compat's app (written for that stack) from the app's own folder.
+COMPAT_VENV  := .venv-compat
+COMPAT_STACK := flask==2.2.5 werkzeug==2.2.3 marshmallow==3.19.0 flask-smorest==0.42.3 apispec==6.3.0 \
+                webargs==8.2.0
+COMPAT_RUN   := cd tests/compat && NOTES_TOKEN=compat-token
+COMPAT_PY    := ../../$(COMPAT_VENV)/bin/python
+COMPAT_GATE  := -m contract_tests run --app notes_app:create_app --spec /openapi.json \
+                --bearer-env NOTES_TOKEN --profile fast
+gate-compat: ## Fresh venv, Flask 2.2 + marshmallow 3 + the gate alone: spec tooling and gate PASS, a planted bug FAILs
+	rm -rf $(COMPAT_VENV) reports/compat && mkdir -p reports/compat/spec
+	$(PYTHON) -m venv $(COMPAT_VENV)
+	$(COMPAT_VENV)/bin/python -m pip install --quiet $(COMPAT_STACK) .
+	rm -rf build
+	$(COMPAT_VENV)/bin/python -c 'import importlib.util as u, sys; \
+		extra = [m for m in ("sqlalchemy", "argon2", "psycopg", "gunicorn") if u.find_spec(m)]; \
+		sys.exit(f"the service extra leaked into the gate install: {extra}" if extra else 0)'
+	$(COMPAT_VENV)/bin/python -m pip list --format=freeze | grep -iE '^(flask|werkzeug|marshmallow|flask-smorest|schemathesis)='
+	$(COMPAT_RUN) $(COMPAT_PY) -m openapi build --app notes_app:create_app --out ../../reports/compat/spec
+	$(COMPAT_RUN) $(COMPAT_PY) -m openapi check --app notes_app:create_app --out ../../reports/compat/spec
+	$(COMPAT_RUN) $(COMPAT_PY) $(COMPAT_GATE) --reports ../../reports/compat/pass
+	@echo "gate-compat: now with a planted bug (NOTES_BUG=drop-title); the gate must fail on it"
+	$(COMPAT_RUN) NOTES_BUG=drop-title $(COMPAT_PY) $(COMPAT_GATE) --reports ../../reports/compat/bug \
+		> ../../reports/compat/bug.txt; status=$$?; tail -n 3 ../../reports/compat/bug.txt; \
+		test $$status -eq 1 && grep -q 'FAILED: GET /notes/ \[response_schema_conformance\]' \
+		../../reports/compat/bug.txt || { echo "gate-compat: the planted bug was not caught (exit $$status)"; exit 1; }
+	@echo "gate-compat: PASS on the older stack, and the planted bug FAILs with response_schema_conformance"
+
 # The frontend's side of the contract: TypeScript types generated from the published spec, the page's
 # script bundled from them, and the end-to-end check in a real browser (clients/typescript).
 CLIENT_DIR := clients/typescript
@@ -128,6 +156,6 @@ bench: $(STAMP) ## The gate's speed next to the raw test client and st run over 
 	$(BIN)/python bench/contract_speed.py $(BENCH_ARGS)
 
 clean: ## Remove the venv, node packages, caches, reports and the local SQLite database
-	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis reports instance build *.egg-info \
+	rm -rf $(VENV) $(COMPAT_VENV) .pytest_cache .ruff_cache .hypothesis reports instance build *.egg-info \
 		$(CLIENT_DIR)/node_modules
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +
