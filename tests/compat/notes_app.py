@@ -17,6 +17,7 @@ BUG_VARIABLE = "NOTES_BUG"
 SECURED = [{"Bearer": []}]
 MAX_ID = 2**31 - 1
 UNAUTHORIZED = "No valid bearer token"
+LOCATION = {"Location": {"description": "URL of the new note", "schema": {"type": "string"}}}
 
 
 class Error(Schema):
@@ -79,7 +80,7 @@ def notes_blueprint(token, bug):
     @blp.route("/", methods=["POST"])
     @blp.doc(operationId="createNote", security=SECURED, responses={201: {"links": by_id}})
     @blp.arguments(NoteIn)
-    @blp.response(201, Note, headers={"Location": {"description": "The new note", "schema": {"type": "string"}}})
+    @blp.response(201, Note, headers=LOCATION)
     @blp.alt_response(400, schema=Error, description="The body is not valid JSON")
     @blp.alt_response(401, schema=Error, description=UNAUTHORIZED)
     @blp.alt_response(415, schema=Error, description="The body is not application/json")
