@@ -34,6 +34,18 @@ def _int_env(name: str, default: int) -> int:
         raise ConfigError(f"{name} must be an integer, got {raw!r}") from exc
 
 
+def _bool_env(name: str, default: bool) -> bool:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    value = raw.strip().lower()
+    if value in ("1", "true", "yes", "on"):
+        return True
+    if value in ("0", "false", "no", "off"):
+        return False
+    raise ConfigError(f"{name} must be true or false (or 1/0), got {raw!r}")
+
+
 def normalize_database_url(url: str) -> str:
     """Use the psycopg 3 driver for plain `postgresql://` URLs, which SQLAlchemy maps to psycopg2."""
     for prefix in ("postgres://", "postgresql://"):
@@ -54,6 +66,21 @@ def load_settings(instance_path: str, overrides: dict[str, Any] | None = None) -
         "PASSWORD_HASH_TIME_COST": _int_env("PASSWORD_HASH_TIME_COST", 3),
         "PASSWORD_HASH_MEMORY_COST": _int_env("PASSWORD_HASH_MEMORY_COST", 64 * 1024),
         "LOG_LEVEL": env.get("LOG_LEVEL", "INFO"),
+        # Throttling (app/throttle.py). Limits use the `limits` notation; several are joined with ";".
+        "RATELIMIT_ENABLED": _bool_env("RATELIMIT_ENABLED", True),
+        # memory:// counts in each worker process; redis://host:port/db counts across all of them.
+        "RATELIMIT_STORAGE_URL": env.get("RATELIMIT_STORAGE_URL") or "memory://",
+        "RATELIMIT_STRATEGY": env.get("RATELIMIT_STRATEGY") or "fixed-window",
+        "RATELIMIT_KEY_PREFIX": env.get("RATELIMIT_KEY_PREFIX") or "todo",
+        # Sign-in attempts for one username (in any case), whoever sends them; a success clears it.
+        "RATELIMIT_LOGIN_PER_ACCOUNT": env.get("RATELIMIT_LOGIN_PER_ACCOUNT") or "10 per 15 minutes",
+        # Sign-in attempts from one client address, for any usernames (many users may share a NAT).
+        "RATELIMIT_LOGIN_PER_ADDRESS": env.get("RATELIMIT_LOGIN_PER_ADDRESS") or "60 per 15 minutes",
+        "RATELIMIT_REGISTER_PER_ADDRESS": env.get("RATELIMIT_REGISTER_PER_ADDRESS") or "10 per hour",
+        # Every request made with one bearer token: far above what a person or a page does.
+        "RATELIMIT_API_PER_TOKEN": env.get("RATELIMIT_API_PER_TOKEN") or "600 per minute",
+        # Proxies in front of the app whose X-Forwarded-For is trusted for the client address (0: none).
+        "TRUSTED_PROXY_COUNT": _int_env("TRUSTED_PROXY_COUNT", 0),
         # Taken from the request when sane, else generated; echoed and logged (app/request_id.py).
         "REQUEST_ID_HEADER": "X-Request-ID",
         "REQUEST_ID_MAX_LENGTH": _int_env("REQUEST_ID_MAX_LENGTH", 128),
@@ -106,4 +133,6 @@ def load_settings(instance_path: str, overrides: dict[str, Any] | None = None) -
     settings["DATABASE_URL"] = normalize_database_url(settings["DATABASE_URL"])
     if settings["TOKEN_TTL_SECONDS"] <= 0:
         raise ConfigError("TOKEN_TTL_SECONDS must be positive")
+    if settings["TRUSTED_PROXY_COUNT"] < 0:
+        raise ConfigError("TRUSTED_PROXY_COUNT must be 0 or more")
     return settings
