@@ -12,6 +12,23 @@ DEV_SECRET_KEY = "insecure-development-key-do-not-use-in-production"
 ENVIRONMENTS = ("development", "production", "testing")
 
 
+# Throttling settings, each overridden by the environment variable of its name. Limits are in the `limits`
+# notation ("10 per 15 minutes"); several are joined with ";" ("5 per minute; 20 per hour").
+RATELIMIT_DEFAULTS = {
+    # memory:// counts in each worker process; redis://host:port/db counts once for all of them.
+    "RATELIMIT_STORAGE_URL": "memory://",
+    "RATELIMIT_STRATEGY": "fixed-window",
+    "RATELIMIT_KEY_PREFIX": "todo",
+    # Sign-in attempts for one username (in any case, known or not), whoever sends them; a success clears it.
+    "RATELIMIT_LOGIN_PER_ACCOUNT": "10 per 15 minutes",
+    # Sign-in attempts from one client address, for any usernames (many people may share one NAT).
+    "RATELIMIT_LOGIN_PER_ADDRESS": "60 per 15 minutes",
+    "RATELIMIT_REGISTER_PER_ADDRESS": "10 per hour",
+    # Every request made with one bearer token: far above what a person or the web page does.
+    "RATELIMIT_API_PER_TOKEN": "600 per minute",
+}
+
+
 class ConfigError(RuntimeError):
     """Raised when the settings would make the service unsafe or unable to start."""
 
@@ -66,19 +83,9 @@ def load_settings(instance_path: str, overrides: dict[str, Any] | None = None) -
         "PASSWORD_HASH_TIME_COST": _int_env("PASSWORD_HASH_TIME_COST", 3),
         "PASSWORD_HASH_MEMORY_COST": _int_env("PASSWORD_HASH_MEMORY_COST", 64 * 1024),
         "LOG_LEVEL": env.get("LOG_LEVEL", "INFO"),
-        # Throttling (app/throttle.py). Limits use the `limits` notation; several are joined with ";".
+        # Throttling (app/throttle.py): on unless RATELIMIT_ENABLED is false or 0.
         "RATELIMIT_ENABLED": _bool_env("RATELIMIT_ENABLED", True),
-        # memory:// counts in each worker process; redis://host:port/db counts across all of them.
-        "RATELIMIT_STORAGE_URL": env.get("RATELIMIT_STORAGE_URL") or "memory://",
-        "RATELIMIT_STRATEGY": env.get("RATELIMIT_STRATEGY") or "fixed-window",
-        "RATELIMIT_KEY_PREFIX": env.get("RATELIMIT_KEY_PREFIX") or "todo",
-        # Sign-in attempts for one username (in any case), whoever sends them; a success clears it.
-        "RATELIMIT_LOGIN_PER_ACCOUNT": env.get("RATELIMIT_LOGIN_PER_ACCOUNT") or "10 per 15 minutes",
-        # Sign-in attempts from one client address, for any usernames (many users may share a NAT).
-        "RATELIMIT_LOGIN_PER_ADDRESS": env.get("RATELIMIT_LOGIN_PER_ADDRESS") or "60 per 15 minutes",
-        "RATELIMIT_REGISTER_PER_ADDRESS": env.get("RATELIMIT_REGISTER_PER_ADDRESS") or "10 per hour",
-        # Every request made with one bearer token: far above what a person or a page does.
-        "RATELIMIT_API_PER_TOKEN": env.get("RATELIMIT_API_PER_TOKEN") or "600 per minute",
+        **{name: env.get(name) or default for name, default in RATELIMIT_DEFAULTS.items()},
         # Proxies in front of the app whose X-Forwarded-For is trusted for the client address (0: none).
         "TRUSTED_PROXY_COUNT": _int_env("TRUSTED_PROXY_COUNT", 0),
         # Taken from the request when sane, else generated; echoed and logged (app/request_id.py).
