@@ -11,6 +11,7 @@ import redis
 
 from app import create_app
 from app.config import ConfigError, load_settings
+from app.database import engine_for
 from tests.app.conftest import check_error
 from tests.conftest import AuthActions
 from tests.live_servers import free_port
@@ -237,10 +238,24 @@ def redis_prefix() -> str:
     connection.close()
 
 
-def test_redis_storage_counts_across_apps_like_across_workers(app_config, redis_prefix):
+@pytest.fixture
+def make_app(app, app_config):
+    """More apps on the test's fresh database (`app` made it empty), like more workers; disposed after."""
+    made = []
+
+    def make(**settings):
+        made.append(create_app({**app_config, **settings}))
+        return made[-1]
+
+    yield make
+    for other in made:
+        engine_for(other).dispose()
+
+
+def test_redis_storage_counts_across_apps_like_across_workers(make_app, redis_prefix):
     """Two app objects are two gunicorn workers: one count in Redis, so the limit holds across them."""
-    config = {**app_config, "RATELIMIT_STORAGE_URL": REDIS_URL, "RATELIMIT_KEY_PREFIX": redis_prefix}
-    workers = [create_app(config).test_client() for _ in range(2)]
+    config = {"RATELIMIT_STORAGE_URL": REDIS_URL, "RATELIMIT_KEY_PREFIX": redis_prefix}
+    workers = [make_app(**config).test_client() for _ in range(2)]
     AuthActions(workers[0]).register("alice")
     statuses = [AuthActions(workers[i % 2]).login("alice", WRONG).status_code for i in range(5)]
     assert statuses == [401, 401, 401, 429, 429]
@@ -250,19 +265,18 @@ def test_redis_storage_counts_across_apps_like_across_workers(app_config, redis_
     assert not [key for key in keys if b"alice" in key.lower()], keys
 
 
-def test_redis_storage_clears_on_success(app_config, redis_prefix):
-    config = {**app_config, "RATELIMIT_STORAGE_URL": REDIS_URL, "RATELIMIT_KEY_PREFIX": redis_prefix}
-    first, second = (AuthActions(create_app(config).test_client()) for _ in range(2))
+def test_redis_storage_clears_on_success(make_app, redis_prefix):
+    config = {"RATELIMIT_STORAGE_URL": REDIS_URL, "RATELIMIT_KEY_PREFIX": redis_prefix}
+    first, second = (AuthActions(make_app(**config).test_client()) for _ in range(2))
     first.register("alice")
     assert [first.login("alice", WRONG).status_code, second.login("alice", WRONG).status_code] == [401, 401]
     assert second.login("alice").status_code == 200
     assert [first.login("alice", WRONG).status_code for _ in range(3)] == [401, 401, 401]
 
 
-def test_unreachable_storage_lets_requests_through_and_logs(app_config, caplog):
+def test_unreachable_storage_lets_requests_through_and_logs(make_app, caplog):
     """Sign-in keeps working without its throttle rather than failing for everyone."""
-    config = {**app_config, "RATELIMIT_STORAGE_URL": f"redis://127.0.0.1:{free_port()}/1"}
-    auth = AuthActions(create_app(config).test_client())
+    auth = AuthActions(make_app(RATELIMIT_STORAGE_URL=f"redis://127.0.0.1:{free_port()}/1").test_client())
     with caplog.at_level(logging.ERROR, logger="app.throttle"):
         assert auth.register("alice").status_code == 201
         assert {auth.login("alice", WRONG).status_code for _ in range(5)} == {401}
