@@ -8,7 +8,7 @@ from typing import Any
 import swagger_ui_bundle
 from flask import Flask, send_from_directory
 
-from app import database, request_id, security
+from app import database, request_id, security, throttle
 from app.api import Api
 from app.config import load_settings
 from app.schemas.enums import named_enum_attribute
@@ -48,6 +48,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     request_id.init_app(app)
     database.init_app(app)
     security.init_app(app)
+    throttle.init_app(app)
 
     api = Api(app)
     api.ma_plugin.converter.add_attribute_function(named_enum_attribute)

@@ -12,6 +12,23 @@ DEV_SECRET_KEY = "insecure-development-key-do-not-use-in-production"
 ENVIRONMENTS = ("development", "production", "testing")
 
 
+# Throttling settings, each overridden by the environment variable of its name. Limits are in the `limits`
+# notation ("10 per 15 minutes"); several are joined with ";" ("5 per minute; 20 per hour").
+RATELIMIT_DEFAULTS = {
+    # memory:// counts in each worker process; redis://host:port/db counts once for all of them.
+    "RATELIMIT_STORAGE_URL": "memory://",
+    "RATELIMIT_STRATEGY": "fixed-window",
+    "RATELIMIT_KEY_PREFIX": "todo",
+    # Sign-in attempts for one username (in any case, known or not), whoever sends them; a success clears it.
+    "RATELIMIT_LOGIN_PER_ACCOUNT": "10 per 15 minutes",
+    # Sign-in attempts from one client address, for any usernames (many people may share one NAT).
+    "RATELIMIT_LOGIN_PER_ADDRESS": "60 per 15 minutes",
+    "RATELIMIT_REGISTER_PER_ADDRESS": "10 per hour",
+    # Every request made with one bearer token: far above what a person or the web page does.
+    "RATELIMIT_API_PER_TOKEN": "600 per minute",
+}
+
+
 class ConfigError(RuntimeError):
     """Raised when the settings would make the service unsafe or unable to start."""
 
@@ -34,6 +51,18 @@ def _int_env(name: str, default: int) -> int:
         raise ConfigError(f"{name} must be an integer, got {raw!r}") from exc
 
 
+def _bool_env(name: str, default: bool) -> bool:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    value = raw.strip().lower()
+    if value in ("1", "true", "yes", "on"):
+        return True
+    if value in ("0", "false", "no", "off"):
+        return False
+    raise ConfigError(f"{name} must be true or false (or 1/0), got {raw!r}")
+
+
 def normalize_database_url(url: str) -> str:
     """Use the psycopg 3 driver for plain `postgresql://` URLs, which SQLAlchemy maps to psycopg2."""
     for prefix in ("postgres://", "postgresql://"):
@@ -54,6 +83,11 @@ def load_settings(instance_path: str, overrides: dict[str, Any] | None = None) -
         "PASSWORD_HASH_TIME_COST": _int_env("PASSWORD_HASH_TIME_COST", 3),
         "PASSWORD_HASH_MEMORY_COST": _int_env("PASSWORD_HASH_MEMORY_COST", 64 * 1024),
         "LOG_LEVEL": env.get("LOG_LEVEL", "INFO"),
+        # Throttling (app/throttle.py): on unless RATELIMIT_ENABLED is false or 0.
+        "RATELIMIT_ENABLED": _bool_env("RATELIMIT_ENABLED", True),
+        **{name: env.get(name) or default for name, default in RATELIMIT_DEFAULTS.items()},
+        # Proxies in front of the app whose X-Forwarded-For is trusted for the client address (0: none).
+        "TRUSTED_PROXY_COUNT": _int_env("TRUSTED_PROXY_COUNT", 0),
         # Taken from the request when sane, else generated; echoed and logged (app/request_id.py).
         "REQUEST_ID_HEADER": "X-Request-ID",
         "REQUEST_ID_MAX_LENGTH": _int_env("REQUEST_ID_MAX_LENGTH", 128),
@@ -106,4 +140,6 @@ def load_settings(instance_path: str, overrides: dict[str, Any] | None = None) -
     settings["DATABASE_URL"] = normalize_database_url(settings["DATABASE_URL"])
     if settings["TOKEN_TTL_SECONDS"] <= 0:
         raise ConfigError("TOKEN_TTL_SECONDS must be positive")
+    if settings["TRUSTED_PROXY_COUNT"] < 0:
+        raise ConfigError("TRUSTED_PROXY_COUNT must be 0 or more")
     return settings

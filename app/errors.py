@@ -58,6 +58,16 @@ ERROR_DOCS: dict[int, tuple[str, dict[str, Any]]] = {
     413: ("The request body is larger than the server accepts.", {}),
     415: ("The request body is not `application/json`.", {}),
     422: ("The request is well formed but its values are invalid; see `errors`.", {}),
+    429: (
+        "Too many requests of this kind (per account, client address or token); retry after `Retry-After`.",
+        {
+            "Retry-After": {
+                "description": "Seconds until the limit lets a request through again.",
+                "schema": {"type": "integer", "minimum": 1},
+                "required": True,
+            }
+        },
+    ),
     503: (
         "The request could not be completed now (e.g. the todo kept changing under it); retry.",
         {

@@ -118,13 +118,14 @@ def measure_raw(requests_wanted: int) -> Sample:
     """A user's day in fast motion: create, list, read, change and delete todos through the test client."""
     from app import create_app
     from app.database import init_db
-    from contract_tests.target import CHEAP_PASSWORD_HASHING
+    from contract_tests.target import APP_ENVIRONMENT, CHEAP_PASSWORD_HASHING
 
     with tempfile.TemporaryDirectory(prefix="bench-raw-") as tmp:
         app = create_app(
             {
                 "TESTING": True,
                 "DATABASE_URL": f"sqlite:///{Path(tmp) / 'raw.sqlite3'}",
+                **APP_ENVIRONMENT,
                 **{name: int(value) for name, value in CHEAP_PASSWORD_HASHING.items()},
             }
         )
@@ -168,11 +169,11 @@ def free_port() -> int:
 @contextlib.contextmanager
 def serve(workdir: Path) -> Iterator[tuple[str, Path, Callable[[], float]]]:
     """gunicorn as `make serve` starts it, on a free port with a fresh SQLite file; always stopped after."""
-    from contract_tests.target import CHEAP_PASSWORD_HASHING
+    from contract_tests.target import APP_ENVIRONMENT
 
     port = free_port()
     access_log = workdir / "access.log"
-    env = {**os.environ, **CHEAP_PASSWORD_HASHING, "DATABASE_URL": f"sqlite:///{workdir / 'http.sqlite3'}"}
+    env = {**os.environ, **APP_ENVIRONMENT, "DATABASE_URL": f"sqlite:///{workdir / 'http.sqlite3'}"}
     subprocess.run(
         [BIN / "flask", "--app", "app", "init-db"], cwd=ROOT, env=env, check=True, capture_output=True
     )

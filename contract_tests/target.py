@@ -15,7 +15,13 @@ from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import urlsplit
 
-from contract_tests.defaults import CHEAP_PASSWORD_HASHING, DEFAULT_APP, DEFAULT_SPEC, INIT_DB_COMMAND
+from contract_tests.defaults import (
+    APP_ENVIRONMENT,
+    CHEAP_PASSWORD_HASHING,  # noqa: F401 - re-exported: tests and benches start servers with it
+    DEFAULT_APP,
+    DEFAULT_SPEC,
+    INIT_DB_COMMAND,
+)
 
 AppFactory = Callable[[], Any]
 
@@ -179,7 +185,7 @@ def resolve_target(
     base_url: str | None,
     database_url: str | None = None,
 ) -> Target:
-    """Build the app for this run (fresh database, cheap hashing) or point at a server."""
+    """Build the app for this run (fresh database, cheap hashing, generous limits) or point at a server."""
     location = resolve_spec(spec)
     if base_url:
         if not is_url(base_url):
@@ -194,7 +200,7 @@ def resolve_target(
         tempdirs.append(tempdir)
         database_url = f"sqlite:///{tempdir / 'contract.sqlite3'}"
     try:
-        with _environment({"DATABASE_URL": database_url, **_unset(CHEAP_PASSWORD_HASHING)}):
+        with _environment({"DATABASE_URL": database_url, **_unset(APP_ENVIRONMENT)}):
             # Imported here too: a module that builds its app at import time sees the same settings.
             factory, name, ready = _load_factory(choice)
             try:

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from app import create_app
 from app.database import engine_for, init_db
+from contract_tests.defaults import GENEROUS_THROTTLING
 
 # Argon2 at its cheapest: hashing stays real, tests stay fast.
 FAST_HASHING = {"PASSWORD_HASH_TIME_COST": 1, "PASSWORD_HASH_MEMORY_COST": 256}
@@ -48,8 +49,18 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 
 @pytest.fixture
 def app_config(database_url: str) -> dict[str, Any]:
-    """The settings `app` is built with; override this fixture to change one."""
-    return {"TESTING": True, "SECRET_KEY": "test-secret-key", "DATABASE_URL": database_url, **FAST_HASHING}
+    """The settings `app` is built with; override this fixture to change one.
+
+    Throttling is on, with the gate's limits: none that a test's many sign-ins from one address reach, and
+    the default per-account limit (tests/app/test_throttle.py sets its own).
+    """
+    return {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret-key",
+        "DATABASE_URL": database_url,
+        **FAST_HASHING,
+        **GENEROUS_THROTTLING,
+    }
 
 
 @pytest.fixture

@@ -14,6 +14,14 @@ from app.auth.service import UsernameTaken, authenticate_password, create_user, 
 from app.database import get_session
 from app.models import User, utcnow
 from app.schemas.auth import CredentialsSchema, RegistrationSchema, TokenSchema, UserSchema
+from app.throttle import (
+    LOGIN_PER_ACCOUNT,
+    LOGIN_PER_ADDRESS,
+    REGISTER_PER_ADDRESS,
+    account_key,
+    client_address,
+    current_throttle,
+)
 
 blp = Blueprint("auth", __name__, url_prefix="/api/auth", description="Accounts and bearer tokens.")
 
@@ -31,9 +39,10 @@ class Register(MethodView):
     @blp.doc(operationId="register", security=PUBLIC, summary="Create an account")
     @blp.arguments(RegistrationSchema, example={"username": "ada", "password": "correct horse battery"})
     @blp.response(201, UserSchema, headers=LOCATION, description="The account was created.")
-    @blp.errors(409)
+    @blp.errors(409, 429)
     def post(self, data: dict[str, Any]) -> tuple[User, int, dict[str, str]]:
-        """Usernames are unique; passwords are stored as Argon2id hashes."""
+        """Usernames are unique; passwords are stored as Argon2id hashes. Throttled per client address."""
+        current_throttle().hit(REGISTER_PER_ADDRESS, client_address())
         session = get_session()
         try:
             user = create_user(session, data["username"], data["password"])
@@ -48,13 +57,21 @@ class Login(MethodView):
     @blp.doc(operationId="login", security=PUBLIC, summary="Exchange credentials for a bearer token")
     @blp.arguments(CredentialsSchema, example={"username": "ada", "password": "correct horse battery"})
     @blp.response(200, TokenSchema, description="A new bearer token.")
-    @blp.errors(401)
+    @blp.errors(401, 429)
     def post(self, data: dict[str, Any]) -> dict[str, Any]:
-        """Each login issues a new token; logging out revokes only the token it is called with."""
+        """Each login issues a new token; logging out revokes only the token it is called with.
+
+        Attempts are throttled per client address and per username (known or not, so a 429 tells
+        nothing about which accounts exist); a successful sign-in clears its username's count.
+        """
+        throttle, account = current_throttle(), account_key(data["username"])
+        throttle.hit(LOGIN_PER_ADDRESS, client_address())
+        throttle.hit(LOGIN_PER_ACCOUNT, account)
         session = get_session()
         user = authenticate_password(session, data["username"], data["password"])
         if user is None:
             abort(401, message="Unknown username or wrong password.")
+        throttle.clear(LOGIN_PER_ACCOUNT, account)
         token = issue_token(session, user)
         session.commit()
         return {

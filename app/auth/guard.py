@@ -13,6 +13,7 @@ from app.auth.service import find_token
 from app.database import get_session
 from app.errors import AUTH_CHALLENGE
 from app.models import AccessToken, User, utcnow
+from app.throttle import API_PER_TOKEN, current_throttle
 
 SECURITY = [{"bearerAuth": []}]
 PUBLIC: list[dict[str, list[str]]] = []
@@ -51,14 +52,18 @@ def _authenticate() -> AccessToken:
 
 
 def login_required(blp: Any) -> Callable[[Callable], Callable]:
-    """Authenticate before anything else runs, and document the security requirement and its 401."""
+    """Authenticate and count the request against its token's limit before anything else runs.
+
+    Documents the security requirement, its 401 and the per-token 429.
+    """
 
     def decorator(func: Callable) -> Callable:
         @functools.wraps(func)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
             g.current_token = _authenticate()
+            current_throttle().hit(API_PER_TOKEN, str(g.current_token.id))
             return func(*args, **kwargs)
 
-        return blp.errors(401)(blp.doc(security=SECURITY)(wrapper))
+        return blp.errors(401, 429)(blp.doc(security=SECURITY)(wrapper))
 
     return decorator

@@ -13,7 +13,7 @@ import pytest
 
 from contract_tests import GateOptions, run_gate
 from contract_tests.profiles import PROFILES
-from contract_tests.target import CHEAP_PASSWORD_HASHING
+from contract_tests.target import APP_ENVIRONMENT
 from tests.live_servers import free_port, wait_until_ready
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -32,7 +32,7 @@ def server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     env.update(
         DATABASE_URL=f"sqlite:///{workdir / 'live.sqlite3'}",
         SECRET_KEY=secrets.token_urlsafe(32),
-        **CHEAP_PASSWORD_HASHING,
+        **APP_ENVIRONMENT,
     )
     subprocess.run(
         [str(flask), "--app", "app", "init-db"], cwd=PROJECT_ROOT, env=env, check=True, capture_output=True

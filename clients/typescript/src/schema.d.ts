@@ -13,7 +13,11 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Exchange credentials for a bearer token */
+        /**
+         * Exchange credentials for a bearer token
+         * @description Attempts are throttled per client address and per username (known or not, so a 429 tells
+         *     nothing about which accounts exist); a successful sign-in clears its username's count.
+         */
         post: operations["login"];
         delete?: never;
         options?: never;
@@ -390,6 +394,17 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Too many requests of this kind (per account, client address or token); retry after `Retry-After`. */
+            429: {
+                headers: {
+                    /** @description Seconds until the limit lets a request through again. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     logout: {
@@ -413,6 +428,17 @@ export interface operations {
                 headers: {
                     /** @description The authentication scheme to use: `Bearer`. */
                     "WWW-Authenticate": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests of this kind (per account, client address or token); retry after `Retry-After`. */
+            429: {
+                headers: {
+                    /** @description Seconds until the limit lets a request through again. */
+                    "Retry-After": number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -444,6 +470,17 @@ export interface operations {
                 headers: {
                     /** @description The authentication scheme to use: `Bearer`. */
                     "WWW-Authenticate": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests of this kind (per account, client address or token); retry after `Retry-After`. */
+            429: {
+                headers: {
+                    /** @description Seconds until the limit lets a request through again. */
+                    "Retry-After": number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -527,6 +564,17 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Too many requests of this kind (per account, client address or token); retry after `Retry-After`. */
+            429: {
+                headers: {
+                    /** @description Seconds until the limit lets a request through again. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     listTodos: {
@@ -581,6 +629,17 @@ export interface operations {
             /** @description The request is well formed but its values are invalid; see `errors`. */
             422: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests of this kind (per account, client address or token); retry after `Retry-After`. */
+            429: {
+                headers: {
+                    /** @description Seconds until the limit lets a request through again. */
+                    "Retry-After": number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -671,6 +730,17 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Too many requests of this kind (per account, client address or token); retry after `Retry-After`. */
+            429: {
+                headers: {
+                    /** @description Seconds until the limit lets a request through again. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     getTodo: {
@@ -709,6 +779,17 @@ export interface operations {
             /** @description No such resource for this user. */
             404: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests of this kind (per account, client address or token); retry after `Retry-After`. */
+            429: {
+                headers: {
+                    /** @description Seconds until the limit lets a request through again. */
+                    "Retry-After": number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -821,6 +902,17 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Too many requests of this kind (per account, client address or token); retry after `Retry-After`. */
+            429: {
+                headers: {
+                    /** @description Seconds until the limit lets a request through again. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description The request could not be completed now (e.g. the todo kept changing under it); retry. */
             503: {
                 headers: {
@@ -887,6 +979,17 @@ export interface operations {
             /** @description The request is well formed but its values are invalid; see `errors`. */
             422: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests of this kind (per account, client address or token); retry after `Retry-After`. */
+            429: {
+                headers: {
+                    /** @description Seconds until the limit lets a request through again. */
+                    "Retry-After": number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -999,6 +1102,17 @@ export interface operations {
             /** @description The request is well formed but its values are invalid; see `errors`. */
             422: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests of this kind (per account, client address or token); retry after `Retry-After`. */
+            429: {
+                headers: {
+                    /** @description Seconds until the limit lets a request through again. */
+                    "Retry-After": number;
                     [name: string]: unknown;
                 };
                 content: {
