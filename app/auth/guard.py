@@ -51,7 +51,8 @@ def _authenticate() -> AccessToken:
 
 
 def login_required(blp: Any) -> Callable[[Callable], Callable]:
-    """Authenticate before anything else runs, and document the security requirement and its 401."""
+    """Authenticate before anything else runs; document the security requirement, its 401, and the 503
+    of a database that cannot look the token up."""
 
     def decorator(func: Callable) -> Callable:
         @functools.wraps(func)
@@ -59,6 +60,6 @@ def login_required(blp: Any) -> Callable[[Callable], Callable]:
             g.current_token = _authenticate()
             return func(*args, **kwargs)
 
-        return blp.errors(401)(blp.doc(security=SECURITY)(wrapper))
+        return blp.errors(401, 503)(blp.doc(security=SECURITY)(wrapper))
 
     return decorator
