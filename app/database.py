@@ -146,18 +146,15 @@ def is_unavailable(exc: BaseException) -> bool:
     return True
 
 
-def unavailable_response(retry_after: int) -> tuple[dict[str, Any], int, dict[str, str]]:
-    """The documented 503: the error envelope with `Retry-After`."""
-    error = ServiceUnavailable()
-    error.data = {"message": UNAVAILABLE_MESSAGE, "headers": {"Retry-After": str(retry_after)}}
-    return error_payload(error)
-
-
 def _database_unavailable(exc: SQLAlchemyError) -> tuple[dict[str, Any], int, dict[str, str]]:
+    """The documented 503 (the error envelope with `Retry-After`) for a database that cannot serve now."""
     if not is_unavailable(exc):
         raise exc  # a bug: Flask's usual 500 path logs it with its traceback
     logger.warning("Database unavailable, answering 503: %s", describe(exc))
-    return unavailable_response(current_app.config["DATABASE_RETRY_AFTER_SECONDS"])
+    error = ServiceUnavailable()
+    retry_after = str(current_app.config["DATABASE_RETRY_AFTER_SECONDS"])
+    error.data = {"message": UNAVAILABLE_MESSAGE, "headers": {"Retry-After": retry_after}}
+    return error_payload(error)
 
 
 def describe(exc: BaseException) -> str:

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from flask import Flask
 from sqlalchemy import create_engine, text
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
 from app import create_app
 from tests.conftest import FAST_HASHING
@@ -98,6 +99,7 @@ def test_a_refused_connection_is_a_quick_503(method, path, kwargs, caplog, expec
 def test_healthz_answers_within_a_second_when_the_database_never_answers(black_hole, expect_unavailable):
     app = unavailable_app(f"postgresql://postgres@127.0.0.1:{black_hole}/nothing")
     client = app.test_client()
+    probes_before = _probe_threads()
     for _ in range(3):
         started = time.monotonic()
         response = client.get("/healthz")
@@ -105,8 +107,11 @@ def test_healthz_answers_within_a_second_when_the_database_never_answers(black_h
         expect_unavailable(response)
         assert elapsed < 1.0 + SLACK / 4, f"/healthz took {elapsed:.2f} s"
     # Probes that come while one is stuck wait on it: a silent database costs one thread, not one each.
-    probes = [t for t in threading.enumerate() if t.name == "healthz-probe"]
-    assert len(probes) == 1, probes
+    assert len(_probe_threads() - probes_before) == 1, _probe_threads()
+
+
+def _probe_threads() -> set[threading.Thread]:
+    return {t for t in threading.enumerate() if t.name == "healthz-probe"}
 
 
 @pytest.mark.parametrize("path", ["/api/auth/login", "/api/todos"])
@@ -229,6 +234,26 @@ def test_a_lock_held_past_the_busy_timeout_is_a_503(tmp_path, expect_unavailable
     expect_unavailable(response)
     assert 0.2 <= elapsed < 0.2 + SLACK, f"waited {elapsed:.2f} s for a lock with a 0.2 s busy timeout"
     assert app.test_client().post("/api/todos", json={"title": "Free"}, headers=auth).status_code == 201
+
+
+def test_a_pool_with_every_connection_busy_is_a_503_after_the_pool_timeout(tmp_path, expect_unavailable):
+    from app.database import engine_for
+
+    app = sqlite_app(tmp_path / "pool.sqlite3", DATABASE_POOL_TIMEOUT=0.2)
+    engine = engine_for(app)
+    held = []
+    with pytest.raises(PoolTimeoutError):  # take every connection the pool will give
+        while len(held) < 100:
+            held.append(engine.connect())
+    try:
+        started = time.monotonic()
+        response = app.test_client().get("/api/todos", headers=BEARER)
+        elapsed = time.monotonic() - started
+    finally:
+        for connection in held:
+            connection.close()
+    expect_unavailable(response)
+    assert 0.2 <= elapsed < 0.2 + SLACK, f"waited {elapsed:.2f} s for a connection with a 0.2 s pool timeout"
 
 
 # --- PostgreSQL: statement and lock timeouts ------------------------------------------------------------
