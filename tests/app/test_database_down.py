@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 import socket
+import sqlite3
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -16,6 +17,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
 from app import create_app
+from app.database import engine_for, init_db
 from tests.conftest import FAST_HASHING
 from tests.live_servers import free_port
 
@@ -143,8 +145,14 @@ def test_every_operation_documents_the_503_with_retry_after(client):
         assert documented["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/Error"}
 
 
-def test_healthz_is_200_again_once_the_database_answers(client):
-    assert client.get("/healthz").status_code == 200
+def test_healthz_is_200_again_once_the_database_answers(tmp_path, expect_unavailable):
+    path = tmp_path / "later.sqlite3"
+    path.mkdir()  # a directory where the file should be: SQLite cannot open it
+    app = unavailable_app(f"sqlite:///{path}")
+    client = app.test_client()
+    expect_unavailable(client.get("/healthz"))
+    path.rmdir()
+    init_db(app)
     assert client.get("/healthz").status_code == 200
 
 
@@ -161,16 +169,12 @@ def test_a_database_mistake_is_still_a_500_not_a_503(tmp_path, expect_error):
 
 
 def sqlite_app(path: str, **settings: Any) -> Flask:
-    from app.database import init_db
-
     app = unavailable_app(f"sqlite:///{path}", **settings)
     init_db(app)
     return app
 
 
 def test_sqlite_runs_in_wal_mode_with_the_busy_timeout(tmp_path):
-    from app.database import engine_for
-
     app = sqlite_app(tmp_path / "wal.sqlite3", SQLITE_BUSY_TIMEOUT_MS=1234)
     with engine_for(app).connect() as connection:
         assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
@@ -217,8 +221,6 @@ def test_writers_on_two_engines_never_see_database_is_locked(tmp_path):
 
 
 def test_a_lock_held_past_the_busy_timeout_is_a_503(tmp_path, expect_unavailable):
-    import sqlite3
-
     path = tmp_path / "locked.sqlite3"
     app = sqlite_app(path, SQLITE_BUSY_TIMEOUT_MS=200)
     auth = _token(app, "alice")
@@ -237,8 +239,6 @@ def test_a_lock_held_past_the_busy_timeout_is_a_503(tmp_path, expect_unavailable
 
 
 def test_a_pool_with_every_connection_busy_is_a_503_after_the_pool_timeout(tmp_path, expect_unavailable):
-    from app.database import engine_for
-
     app = sqlite_app(tmp_path / "pool.sqlite3", DATABASE_POOL_TIMEOUT=0.2)
     engine = engine_for(app)
     held = []
