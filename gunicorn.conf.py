@@ -6,9 +6,14 @@ only once its first bytes arrive (gunicorn 27 waits 5 s for them off the pool), 
 `THREADS` requests at once, so a handful of stalled connections only takes a handful of the
 `WORKERS` x `THREADS` slots. A slow-client flood is a job for a buffering proxy (nginx) in front.
 Every value can be overridden from the environment (or `GUNICORN_CMD_ARGS`).
+With `LOG_FORMAT=json` (the default when `APP_ENV=production`) gunicorn's own error and access logs are
+JSON lines too, in the same shape as the app's.
 """
 
 import os
+
+from app.config import default_log_format
+from app.log_format import gunicorn_logconfig
 
 bind = f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}"
 workers = int(os.environ.get("WORKERS", "2"))
@@ -25,3 +30,6 @@ limit_request_field_size = 8190
 accesslog = os.environ.get("ACCESS_LOG", "-")
 # gunicorn's default line plus the response's X-Request-ID, which the app also puts in its own log records.
 access_log_format = '%(h)s %(l)s %(u)s %(t)s "%(r)s" %(s)s %(b)s "%(f)s" "%(a)s" %({x-request-id}o)s'
+
+if default_log_format(os.environ.get("APP_ENV", "development")) == "json":
+    logconfig_dict = gunicorn_logconfig(accesslog, os.environ.get("LOG_LEVEL", "INFO"))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 import swagger_ui_bundle
@@ -11,12 +10,12 @@ from flask import Flask, send_from_directory
 from app import database, request_id, security, throttle
 from app.api import Api
 from app.config import load_settings
+from app.log_format import configure_logging
 from app.schemas.enums import named_enum_attribute
 
 __all__ = ["create_app"]
 
 DOCS_ASSETS = "/docs/assets/"
-LOG_FORMAT = "%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s"
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
@@ -44,7 +43,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
             },
         },
     )
-    logging.basicConfig(level=app.config["LOG_LEVEL"], format=LOG_FORMAT)
+    configure_logging(app.config["LOG_LEVEL"], app.config["LOG_FORMAT"])
     request_id.init_app(app)
     database.init_app(app)
     security.init_app(app)

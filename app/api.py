@@ -128,10 +128,14 @@ class Api(flask_smorest.Api):
     DEFAULT_ERROR_RESPONSE_NAME = None
 
     def handle_http_exception(self, error: Any) -> Any:
+        payload = error_payload(error)
         if (error.code or 500) >= 500:
             original = getattr(error, "original_exception", None)
-            current_app.logger.error("Request failed: %s", error, exc_info=original)
-        return error_payload(error)
+            if original is not None:  # a crash: its traceback goes to the log, never to the client
+                current_app.logger.error("Request failed: %s", error, exc_info=original)
+            else:  # a deliberate 5xx (a 503 to retry), whose cause the code that chose it has logged
+                current_app.logger.info("Answered %s: %s", error.code, payload[0]["message"])
+        return payload
 
     def init_app(self, app: Any, **kwargs: Any) -> None:
         super().init_app(app, **kwargs)

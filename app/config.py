@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from importlib import metadata
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
+
+Number = TypeVar("Number", int, float)
 
 DEV_SECRET_KEY = "insecure-development-key-do-not-use-in-production"
 
 ENVIRONMENTS = ("development", "production", "testing")
+LOG_FORMATS = ("json", "text")
 
 
 # Throttling settings, each overridden by the environment variable of its name. Limits are in the `limits`
@@ -42,13 +46,29 @@ def project_version() -> str:
 
 
 def _int_env(name: str, default: int) -> int:
+    return _number_env(name, default, int, "an integer")
+
+
+def _float_env(name: str, default: float) -> float:
+    return _number_env(name, default, float, "a number")
+
+
+def _number_env(name: str, default: Number, parse: Callable[[str], Number], kind: str) -> Number:
     raw = os.environ.get(name)
     if raw is None or raw == "":
         return default
     try:
-        return int(raw)
+        return parse(raw)
     except ValueError as exc:
-        raise ConfigError(f"{name} must be an integer, got {raw!r}") from exc
+        raise ConfigError(f"{name} must be {kind}, got {raw!r}") from exc
+
+
+def default_log_format(app_env: str) -> str:
+    """`LOG_FORMAT` when set, else JSON lines in production (for log shippers) and text elsewhere.
+
+    gunicorn.conf.py reads it too, so the server's own log lines match the app's.
+    """
+    return os.environ.get("LOG_FORMAT") or ("json" if app_env == "production" else "text")
 
 
 def _bool_env(name: str, default: bool) -> bool:
@@ -82,6 +102,19 @@ def load_settings(instance_path: str, overrides: dict[str, Any] | None = None) -
         "TOKEN_TTL_SECONDS": _int_env("TOKEN_TTL_SECONDS", 3600),
         "PASSWORD_HASH_TIME_COST": _int_env("PASSWORD_HASH_TIME_COST", 3),
         "PASSWORD_HASH_MEMORY_COST": _int_env("PASSWORD_HASH_MEMORY_COST", 64 * 1024),
+        # Bounds on every wait for the database, so a slow or silent server is a quick 503, not a hang
+        # (app/database.py). libpq and psycopg treat a connect timeout below 2 s as 2 s.
+        "DATABASE_CONNECT_TIMEOUT": _int_env("DATABASE_CONNECT_TIMEOUT", 3),
+        "DATABASE_STATEMENT_TIMEOUT_MS": _int_env("DATABASE_STATEMENT_TIMEOUT_MS", 5000),
+        "DATABASE_LOCK_TIMEOUT_MS": _int_env("DATABASE_LOCK_TIMEOUT_MS", 3000),
+        "DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS": _int_env("DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS", 60000),
+        # Waiting for a free pooled connection when every one is in use.
+        "DATABASE_POOL_TIMEOUT": _float_env("DATABASE_POOL_TIMEOUT", 2.0),
+        "DATABASE_RETRY_AFTER_SECONDS": _int_env("DATABASE_RETRY_AFTER_SECONDS", 5),
+        # How long a SQLite writer waits for another one's lock before giving up (a 503).
+        "SQLITE_BUSY_TIMEOUT_MS": _int_env("SQLITE_BUSY_TIMEOUT_MS", 5000),
+        # /healthz answers within this, whatever the database does (app/health.py).
+        "HEALTHZ_TIMEOUT_SECONDS": _float_env("HEALTHZ_TIMEOUT_SECONDS", 0.5),
         "LOG_LEVEL": env.get("LOG_LEVEL", "INFO"),
         # Throttling (app/throttle.py): on unless RATELIMIT_ENABLED is false or 0.
         "RATELIMIT_ENABLED": _bool_env("RATELIMIT_ENABLED", True),
@@ -127,8 +160,7 @@ def load_settings(instance_path: str, overrides: dict[str, Any] | None = None) -
         settings.update(overrides)
     if settings.get("TESTING") and "APP_ENV" not in (overrides or {}):
         settings["APP_ENV"] = "testing"
-    if settings["APP_ENV"] not in ENVIRONMENTS:
-        raise ConfigError(f"APP_ENV must be one of {', '.join(ENVIRONMENTS)}, got {settings['APP_ENV']!r}")
+    _check_one_of(settings, "APP_ENV", ENVIRONMENTS)
     if not settings["SECRET_KEY"]:
         if settings["APP_ENV"] == "production":
             raise ConfigError(
@@ -142,4 +174,32 @@ def load_settings(instance_path: str, overrides: dict[str, Any] | None = None) -
         raise ConfigError("TOKEN_TTL_SECONDS must be positive")
     if settings["TRUSTED_PROXY_COUNT"] < 0:
         raise ConfigError("TRUSTED_PROXY_COUNT must be 0 or more")
+    settings.setdefault("LOG_FORMAT", default_log_format(settings["APP_ENV"]))
+    _check_one_of(settings, "LOG_FORMAT", LOG_FORMATS)
+    _check_timeouts(settings)
     return settings
+
+
+def _check_one_of(settings: dict[str, Any], name: str, allowed: tuple[str, ...]) -> None:
+    if settings[name] not in allowed:
+        raise ConfigError(f"{name} must be one of {', '.join(allowed)}, got {settings[name]!r}")
+
+
+# A zero here means "wait forever" to libpq or PostgreSQL, which is the hang these settings exist to stop.
+POSITIVE_TIMEOUTS = (
+    "DATABASE_CONNECT_TIMEOUT",
+    "DATABASE_STATEMENT_TIMEOUT_MS",
+    "DATABASE_LOCK_TIMEOUT_MS",
+    "DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS",
+    "DATABASE_POOL_TIMEOUT",
+    "SQLITE_BUSY_TIMEOUT_MS",
+    "HEALTHZ_TIMEOUT_SECONDS",
+)
+
+
+def _check_timeouts(settings: dict[str, Any]) -> None:
+    for name in POSITIVE_TIMEOUTS:
+        if settings[name] <= 0:
+            raise ConfigError(f"{name} must be positive (0 means waiting forever), got {settings[name]!r}")
+    if settings["DATABASE_RETRY_AFTER_SECONDS"] < 0:
+        raise ConfigError("DATABASE_RETRY_AFTER_SECONDS must be 0 or more")

@@ -3,38 +3,69 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
+import sqlite3
+from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import Any
 
 import click
 from flask import Flask, current_app, g
 from flask.cli import with_appcontext
-from sqlalchemy import create_engine, event, inspect, text
+from sqlalchemy import URL, create_engine, event, inspect, make_url, text
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.schema import CreateIndex
+from werkzeug.exceptions import ServiceUnavailable
 
+from app.errors import error_payload
 from app.models import Base
+
+logger = logging.getLogger(__name__)
 
 EXTENSION_KEY = "todo-db"
 
 
 def init_app(app: Flask) -> None:
-    """Create the engine lazily-connecting and register session teardown and CLI commands."""
-    url: str = app.config["DATABASE_URL"]
-    options: dict = {"future": True, "pool_pre_ping": True}
-    if url.startswith("sqlite"):
-        _ensure_sqlite_folder(url)
-        # The dev server and the test client may use a connection from another thread.
-        options["connect_args"] = {"check_same_thread": False, "timeout": 15}
-        options.pop("pool_pre_ping")
-    engine = create_engine(url, **options)
-    if url.startswith("sqlite"):
-        event.listen(engine, "connect", _enable_sqlite_foreign_keys)
+    """Create the lazily-connecting engine; register session teardown, the 503 handler and CLI commands."""
+    engine = create_engine(app.config["DATABASE_URL"], **engine_options(app.config))
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _sqlite_pragmas(app.config["SQLITE_BUSY_TIMEOUT_MS"]))
     app.extensions[EXTENSION_KEY] = sessionmaker(bind=engine, expire_on_commit=False)
     app.teardown_appcontext(_close_session)
+    app.register_error_handler(SQLAlchemyError, _database_unavailable)
     app.cli.add_command(init_db_command)
     app.cli.add_command(seed_demo_command)
+
+
+def engine_options(config: Mapping[str, Any]) -> dict[str, Any]:
+    """`create_engine` options that bound every wait: connecting, a pooled connection, each statement."""
+    url = make_url(config["DATABASE_URL"])
+    options: dict[str, Any] = {"future": True, "pool_timeout": config["DATABASE_POOL_TIMEOUT"]}
+    if url.get_backend_name() == "sqlite":
+        _ensure_sqlite_folder(url)
+        # The dev server and the test client may use a connection from another thread.
+        options["connect_args"] = {"check_same_thread": False}
+    elif url.get_backend_name() == "postgresql":
+        # A connection the server dropped (restart, idle timeout) is replaced before a request sees it.
+        options["pool_pre_ping"] = True
+        # Server-side limits, sent once per connection with the startup packet (no extra round trip).
+        limits = " ".join(
+            f"-c {name}={config[key]}"
+            for name, key in (
+                ("statement_timeout", "DATABASE_STATEMENT_TIMEOUT_MS"),
+                ("lock_timeout", "DATABASE_LOCK_TIMEOUT_MS"),
+                ("idle_in_transaction_session_timeout", "DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS"),
+            )
+        )
+        own = url.query.get("options")
+        options["connect_args"] = {
+            "connect_timeout": config["DATABASE_CONNECT_TIMEOUT"],
+            "options": f"{own} {limits}" if isinstance(own, str) else limits,
+        }
+    return options
 
 
 def engine_for(app: Flask) -> Engine:
@@ -81,22 +112,89 @@ def _upgrade(engine: Engine) -> None:
                     ) from exc
 
 
+# What a client is told: nothing of the driver, the host or the query.
+UNAVAILABLE_MESSAGE = "The database is unavailable or too slow to answer; retry later."
+
+# SQLite's primary result codes that mean "not now" (another writer, the disk, the file), not a bug.
+SQLITE_UNAVAILABLE_CODES = frozenset(
+    {
+        sqlite3.SQLITE_BUSY,
+        sqlite3.SQLITE_LOCKED,
+        sqlite3.SQLITE_IOERR,
+        sqlite3.SQLITE_FULL,
+        sqlite3.SQLITE_CANTOPEN,
+        sqlite3.SQLITE_PROTOCOL,
+    }
+)
+
+
+def is_unavailable(exc: BaseException) -> bool:
+    """Whether `exc` means the database cannot serve now (retry later), as opposed to a bug in a query.
+
+    PostgreSQL reports every such case as an OperationalError: refused or timed-out connections, a
+    statement or lock timeout, a server shutting down, too many connections, a deadlock. SQLite also uses
+    OperationalError for mistakes (no such table), so only its busy, locked and I/O codes count.
+    """
+    if isinstance(exc, PoolTimeoutError):  # every pooled connection stayed busy for pool_timeout
+        return True
+    if isinstance(exc, DBAPIError) and exc.connection_invalidated:
+        return True
+    if not isinstance(exc, OperationalError | InterfaceError):
+        return False
+    if isinstance(exc.orig, sqlite3.Error):
+        return (getattr(exc.orig, "sqlite_errorcode", 0) & 0xFF) in SQLITE_UNAVAILABLE_CODES
+    return True
+
+
+def _database_unavailable(exc: SQLAlchemyError) -> tuple[dict[str, Any], int, dict[str, str]]:
+    """The documented 503 (the error envelope with `Retry-After`) for a database that cannot serve now."""
+    if not is_unavailable(exc):
+        raise exc  # a bug: Flask's usual 500 path logs it with its traceback
+    logger.warning("Database unavailable, answering 503: %s", describe(exc))
+    error = ServiceUnavailable()
+    retry_after = str(current_app.config["DATABASE_RETRY_AFTER_SECONDS"])
+    error.data = {"message": UNAVAILABLE_MESSAGE, "headers": {"Retry-After": retry_after}}
+    return error_payload(error)
+
+
+def describe(exc: BaseException) -> str:
+    """One log line for a database failure: the driver's exception type and first line of its message."""
+    cause = getattr(exc, "orig", None) or exc
+    lines = str(cause).strip().splitlines()
+    return f"{type(cause).__name__}: {lines[0] if lines else ''}"
+
+
 def _close_session(exc: BaseException | None) -> None:
     session: Session | None = g.pop("db_session", None)
-    if session is not None:
+    if session is None:
+        return
+    try:
         if exc is not None:
             session.rollback()
         session.close()
+    except SQLAlchemyError as error:  # the response is already made; a dead connection must not undo it
+        logger.warning("Closing the database session failed: %s", describe(error))
 
 
-def _enable_sqlite_foreign_keys(dbapi_connection, _record) -> None:  # noqa: ANN001
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.close()
+def _sqlite_pragmas(busy_timeout_ms: int) -> Callable[..., None]:
+    """A connect listener: foreign keys on, and several processes writing one file without a 500.
+
+    WAL lets readers go on while one connection writes; busy_timeout makes a second writer wait for the
+    lock (up to `busy_timeout_ms`) instead of failing at once with `database is locked`.
+    """
+
+    def on_connect(dbapi_connection, _record) -> None:  # noqa: ANN001
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.close()
+
+    return on_connect
 
 
-def _ensure_sqlite_folder(url: str) -> None:
-    path = url.split("///", 1)[-1]
+def _ensure_sqlite_folder(url: URL) -> None:
+    path = url.database
     if path and path != ":memory:" and not path.startswith("file:"):
         Path(path).parent.mkdir(parents=True, exist_ok=True)
 

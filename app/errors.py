@@ -69,7 +69,8 @@ ERROR_DOCS: dict[int, tuple[str, dict[str, Any]]] = {
         },
     ),
     503: (
-        "The request could not be completed now (e.g. the todo kept changing under it); retry.",
+        "The request could not be completed now: the database is unavailable or too slow to answer, or "
+        "(on writes) the todo kept changing under the request. Retry after `Retry-After` seconds.",
         {
             "Retry-After": {
                 "description": "Seconds to wait before retrying.",

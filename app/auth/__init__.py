@@ -39,7 +39,7 @@ class Register(MethodView):
     @blp.doc(operationId="register", security=PUBLIC, summary="Create an account")
     @blp.arguments(RegistrationSchema, example={"username": "ada", "password": "correct horse battery"})
     @blp.response(201, UserSchema, headers=LOCATION, description="The account was created.")
-    @blp.errors(409, 429)
+    @blp.errors(409, 429, 503)
     def post(self, data: dict[str, Any]) -> tuple[User, int, dict[str, str]]:
         """Usernames are unique; passwords are stored as Argon2id hashes. Throttled per client address."""
         current_throttle().hit(REGISTER_PER_ADDRESS, client_address())
@@ -57,7 +57,7 @@ class Login(MethodView):
     @blp.doc(operationId="login", security=PUBLIC, summary="Exchange credentials for a bearer token")
     @blp.arguments(CredentialsSchema, example={"username": "ada", "password": "correct horse battery"})
     @blp.response(200, TokenSchema, description="A new bearer token.")
-    @blp.errors(401, 429)
+    @blp.errors(401, 429, 503)
     def post(self, data: dict[str, Any]) -> dict[str, Any]:
         """Each login issues a new token; logging out revokes only the token it is called with.
 

@@ -54,7 +54,8 @@ def _authenticate() -> AccessToken:
 def login_required(blp: Any) -> Callable[[Callable], Callable]:
     """Authenticate and count the request against its token's limit before anything else runs.
 
-    Documents the security requirement, its 401 and the per-token 429.
+    Documents the security requirement, its 401, the per-token 429 and the 503 of a database that cannot
+    look the token up.
     """
 
     def decorator(func: Callable) -> Callable:
@@ -64,6 +65,6 @@ def login_required(blp: Any) -> Callable[[Callable], Callable]:
             current_throttle().hit(API_PER_TOKEN, str(g.current_token.id))
             return func(*args, **kwargs)
 
-        return blp.errors(401, 429)(blp.doc(security=SECURITY)(wrapper))
+        return blp.errors(401, 429, 503)(blp.doc(security=SECURITY)(wrapper))
 
     return decorator

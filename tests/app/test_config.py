@@ -6,12 +6,19 @@ import pytest
 
 from app import create_app
 from app.config import DEV_SECRET_KEY, ConfigError, load_settings, normalize_database_url
-from app.database import engine_for
+from app.database import engine_for, engine_options
 
 
 @pytest.fixture
 def clean_env(monkeypatch):
-    for name in ("APP_ENV", "SECRET_KEY", "DATABASE_URL", "MAX_CONTENT_LENGTH", "TOKEN_TTL_SECONDS"):
+    for name in (
+        "APP_ENV",
+        "SECRET_KEY",
+        "DATABASE_URL",
+        "MAX_CONTENT_LENGTH",
+        "TOKEN_TTL_SECONDS",
+        "LOG_FORMAT",
+    ):
         monkeypatch.delenv(name, raising=False)
     return monkeypatch
 
@@ -59,6 +66,10 @@ def test_environment_variables_override_defaults_and_config_overrides_both(clean
         ({"MAX_CONTENT_LENGTH": "64k"}, "MAX_CONTENT_LENGTH must be an integer"),
         ({"TOKEN_TTL_SECONDS": "0"}, "TOKEN_TTL_SECONDS must be positive"),
         ({"APP_ENV": "staging"}, "APP_ENV must be one of"),
+        ({"DATABASE_STATEMENT_TIMEOUT_MS": "0"}, "DATABASE_STATEMENT_TIMEOUT_MS must be positive"),
+        ({"DATABASE_CONNECT_TIMEOUT": "-1"}, "DATABASE_CONNECT_TIMEOUT must be positive"),
+        ({"HEALTHZ_TIMEOUT_SECONDS": "soon"}, "HEALTHZ_TIMEOUT_SECONDS must be a number"),
+        ({"LOG_FORMAT": "xml"}, "LOG_FORMAT must be one of json, text"),
     ],
 )
 def test_invalid_settings_are_refused_with_the_variable_named(clean_env, tmp_path, env, message):
@@ -88,3 +99,35 @@ def test_the_app_engine_uses_the_normalized_url(clean_env):
     engine = engine_for(app)
     assert (engine.dialect.name, engine.dialect.driver) == ("postgresql", "psycopg")
     assert app.config["DATABASE_URL"] == "postgresql+psycopg://someone@db.invalid/todos"
+
+
+def test_database_waits_are_bounded_and_overridable(clean_env, tmp_path):
+    clean_env.setenv("DATABASE_STATEMENT_TIMEOUT_MS", "1500")
+    clean_env.setenv("DATABASE_POOL_TIMEOUT", "0.5")
+    settings = load_settings(str(tmp_path))
+    assert settings["DATABASE_STATEMENT_TIMEOUT_MS"] == 1500
+    assert settings["DATABASE_POOL_TIMEOUT"] == 0.5
+    assert settings["DATABASE_CONNECT_TIMEOUT"] == 3
+    assert settings["HEALTHZ_TIMEOUT_SECONDS"] < 1
+
+
+def test_postgresql_connections_carry_the_timeouts_and_keep_the_urls_own_options(clean_env):
+    url = "postgresql://someone@db.invalid/todos?options=-c%20search_path%3Dtodo"
+    options = engine_options(
+        load_settings("instance", {"DATABASE_URL": url, "DATABASE_LOCK_TIMEOUT_MS": 700})
+    )
+    assert options["pool_pre_ping"] is True
+    assert options["connect_args"]["connect_timeout"] == 3
+    startup = options["connect_args"]["options"]
+    assert startup.startswith("-c search_path=todo ")
+    assert "-c statement_timeout=5000" in startup and "-c lock_timeout=700" in startup
+    assert "-c idle_in_transaction_session_timeout=" in startup
+
+
+@pytest.mark.parametrize(("app_env", "expected"), [("production", "json"), ("development", "text")])
+def test_logs_are_json_lines_in_production_and_text_elsewhere(clean_env, tmp_path, app_env, expected):
+    clean_env.setenv("APP_ENV", app_env)
+    clean_env.setenv("SECRET_KEY", "a-long-random-value")
+    assert load_settings(str(tmp_path))["LOG_FORMAT"] == expected
+    clean_env.setenv("LOG_FORMAT", "text")
+    assert load_settings(str(tmp_path))["LOG_FORMAT"] == "text"

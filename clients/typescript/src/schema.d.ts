@@ -405,6 +405,17 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The request could not be completed now: the database is unavailable or too slow to answer, or (on writes) the todo kept changing under the request. Retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     logout: {
@@ -438,6 +449,17 @@ export interface operations {
             429: {
                 headers: {
                     /** @description Seconds until the limit lets a request through again. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request could not be completed now: the database is unavailable or too slow to answer, or (on writes) the todo kept changing under the request. Retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
                     "Retry-After": number;
                     [name: string]: unknown;
                 };
@@ -480,6 +502,17 @@ export interface operations {
             429: {
                 headers: {
                     /** @description Seconds until the limit lets a request through again. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request could not be completed now: the database is unavailable or too slow to answer, or (on writes) the todo kept changing under the request. Retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
                     "Retry-After": number;
                     [name: string]: unknown;
                 };
@@ -575,6 +608,17 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The request could not be completed now: the database is unavailable or too slow to answer, or (on writes) the todo kept changing under the request. Retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     listTodos: {
@@ -639,6 +683,17 @@ export interface operations {
             429: {
                 headers: {
                     /** @description Seconds until the limit lets a request through again. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request could not be completed now: the database is unavailable or too slow to answer, or (on writes) the todo kept changing under the request. Retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
                     "Retry-After": number;
                     [name: string]: unknown;
                 };
@@ -741,6 +796,17 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The request could not be completed now: the database is unavailable or too slow to answer, or (on writes) the todo kept changing under the request. Retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     getTodo: {
@@ -789,6 +855,17 @@ export interface operations {
             429: {
                 headers: {
                     /** @description Seconds until the limit lets a request through again. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request could not be completed now: the database is unavailable or too slow to answer, or (on writes) the todo kept changing under the request. Retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
                     "Retry-After": number;
                     [name: string]: unknown;
                 };
@@ -913,7 +990,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The request could not be completed now (e.g. the todo kept changing under it); retry. */
+            /** @description The request could not be completed now: the database is unavailable or too slow to answer, or (on writes) the todo kept changing under the request. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
                     /** @description Seconds to wait before retrying. */
@@ -996,7 +1073,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The request could not be completed now (e.g. the todo kept changing under it); retry. */
+            /** @description The request could not be completed now: the database is unavailable or too slow to answer, or (on writes) the todo kept changing under the request. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
                     /** @description Seconds to wait before retrying. */
@@ -1119,7 +1196,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The request could not be completed now (e.g. the todo kept changing under it); retry. */
+            /** @description The request could not be completed now: the database is unavailable or too slow to answer, or (on writes) the todo kept changing under the request. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
                     /** @description Seconds to wait before retrying. */
@@ -1150,9 +1227,11 @@ export interface operations {
                     "application/json": components["schemas"]["Health"];
                 };
             };
-            /** @description The database is unreachable. */
+            /** @description The request could not be completed now: the database is unavailable or too slow to answer, or (on writes) the todo kept changing under the request. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": number;
                     [name: string]: unknown;
                 };
                 content: {
