@@ -11,6 +11,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
+RETRY_PAUSE = 0.05
+RETRY_PAUSE_MAX = 0.5
 # What a client saw instead of a response, by the exception that told it.
 ERROR_KINDS: tuple[tuple[type[BaseException], str], ...] = (
     (ConnectionRefusedError, "refused"),
@@ -94,6 +96,11 @@ def percentiles(values: list[float]) -> dict[str, float]:
     return {"p50": cuts[49] * 1000, "p95": cuts[94] * 1000, "p99": cuts[98] * 1000}
 
 
+def backoff(failures: int) -> float:
+    """Seconds to wait after `failures` failed calls in a row: 50 ms, doubling, at most half a second."""
+    return min(RETRY_PAUSE * 2 ** max(failures - 1, 0), RETRY_PAUSE_MAX)
+
+
 class Client:
     """A keep-alive connection that reconnects after any error; a timeout bounds every call (no hangs)."""
 
@@ -102,6 +109,7 @@ class Client:
         self.timeout = timeout
         self.recorder = recorder
         self.headers: dict[str, str] = {}
+        self.failures = 0  # calls in a row that got no answer or a 5xx: how long to back off
         self._connection: http.client.HTTPConnection | None = None
 
     def request(
@@ -124,6 +132,7 @@ class Client:
             self.close()
             reply = Reply(status=None, error=error_kind(exc))
         reply.seconds = time.monotonic() - started
+        self.failures = self.failures + 1 if reply.status is None or reply.server_error else 0
         if self.recorder is not None:
             self.recorder.record(operation or method, reply)
         return reply

@@ -53,7 +53,10 @@ def database_locked(log: str) -> int:
 
 
 def _server(setup: Setup, database_url: str, name: str) -> Server:
-    return Server(database_url, free_port(), setup.workers, setup.threads, setup.workdir / f"{name}.log")
+    """A server whose log is named after the database kind and the scenario (one file per run of each)."""
+    kind = database_url.split(":", 1)[0].split("+", 1)[0]
+    log = setup.workdir / f"{kind}-{name}.log"
+    return Server(database_url, free_port(), setup.workers, setup.threads, log)
 
 
 def _summary(recorder: Recorder, wall: float) -> dict[str, Any]:

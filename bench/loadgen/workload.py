@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
 
-from .client import Client, Reply
+from .client import Client, Reply, backoff
 from .ledger import FIELDS, GONE, Ledger, Problem, Verification, verify
 
 PASSWORD = "correct horse battery staple"
@@ -24,7 +24,6 @@ PRIORITIES = ("low", "normal", "high")
 DUE = (None, "2027-01-02T03:04:05Z", "2027-06-30T18:00:00+05:30")
 # Keeps each user's list on one page of the listing the verifier reads.
 LIVE_MAX = 40
-RETRY_PAUSE = 0.05
 # Operation mix in percent: writes dominate, as they are what the ledger checks.
 MIX = (("create", 20), ("patch", 30), ("put", 15), ("delete", 10), ("list", 25))
 
@@ -56,7 +55,7 @@ def sign_up(client: Client, username: str, deadline: float) -> bool:
             if reply.status == 200:
                 client.headers = {"Authorization": f"Bearer {reply.body['access_token']}"}
                 return True
-        time.sleep(RETRY_PAUSE)
+        time.sleep(backoff(client.failures))
     return False
 
 
@@ -183,9 +182,8 @@ class Worker:
                 self.ledger.adopt(body["id"], body, None)
                 self.ledger.todos[body["id"]].unsure = True  # read it once more to learn its ETag
 
-    @staticmethod
-    def _pause() -> None:
-        time.sleep(RETRY_PAUSE)
+    def _pause(self) -> None:
+        time.sleep(backoff(self.client.failures))
 
 
 def stored_todos(client: Client, deadline: float) -> dict[int, dict[str, Any]] | None:
@@ -195,7 +193,7 @@ def stored_todos(client: Client, deadline: float) -> dict[int, dict[str, Any]] |
     while time.monotonic() < deadline:
         reply: Reply = client.request("GET", f"/api/todos?per_page=100&page={page}&sort=created_at")
         if reply.status != 200:
-            time.sleep(RETRY_PAUSE)
+            time.sleep(backoff(client.failures))
             continue
         stored.update({body["id"]: body for body in reply.body})
         if page >= int(reply.headers["x-total-pages"]):
