@@ -12,7 +12,8 @@ Scenarios (each starts its own gunicorn, gunicorn.conf.py, on a free port and a 
 Prints requests, req/s, p50/p95/p99, the status histogram, 5xx (with SQLite's "database is locked"
 counted from the server log), connection errors, client timeouts and lost writes. Rate limiting is off
 (RATELIMIT_ENABLED=false: every client registers from 127.0.0.1) and passwords are hashed at the test
-cost, so the figures are the todo API's. Nothing here asserts; it prints what it sees.
+cost, so the figures are the todo API's. Timing is only printed; the exit status is 1 when a write was
+lost or a race had more than one winner, which no load may excuse.
 
     .venv/bin/python bench/load.py [--database sqlite|postgres|both] [--scenario all] [--clients 100]
         [--seconds 20] [--workers 4] [--threads 8] [--pg-url postgresql://.../db] [--json]
@@ -284,19 +285,38 @@ def _load_table(document: dict[str, Any]) -> str:
     return "\n".join(rows)
 
 
-def main(argv: list[str] | None = None) -> None:
+def broken_guarantees(document: dict[str, Any]) -> list[str]:
+    """Lost writes and races with several winners: failures whatever the machine's speed."""
+    broken = []
+    for result in document["results"]:
+        where = f"{result['database']} {result['scenario']}"
+        if result.get("lost_writes"):
+            broken.append(f"{where}: {result['lost_writes']} lost writes {result['lost_by_kind']}")
+        if result.get("several_winners") or result.get("winner_not_stored"):
+            broken.append(
+                f"{where}: {result['several_winners']} rounds with several winners,"
+                f" {result['winner_not_stored']} whose winner's write was not stored"
+            )
+    return broken
+
+
+def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     document = run(args)
+    broken = broken_guarantees(document)
     if args.json:
-        print(json.dumps(document, indent=2, default=str))
-        return
+        print(json.dumps({**document, "broken": broken}, indent=2, default=str))
+        return 1 if broken else 0
     machine = document["machine"]
     print(
         f"{machine['cores']} cores, load average at the end {machine['load_average_at_end']};"
         f" server environment {BENCH_ENVIRONMENT}; logs in {document['logs']}"
     )
     print(markdown_tables(document))
+    for line in broken:
+        print(f"BROKEN: {line}")
+    return 1 if broken else 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -172,7 +172,7 @@ class Worker:
             self.frozen.add(todo_id)
 
     def find_create(self, title: str) -> None:
-        reply = self.client.request("GET", f"/api/todos?q={quote(title)}&per_page=5", operation="read")
+        reply = self.client.request("GET", f"/api/todos?q={quote(title)}&per_page=100", operation="read")
         if reply.status != 200:
             self._pause()
             return

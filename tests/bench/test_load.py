@@ -7,6 +7,7 @@ import threading
 
 import pytest
 
+from bench.load import broken_guarantees
 from bench.loadgen.client import Client, Recorder
 from bench.loadgen.ledger import GONE, Entry, Ledger, verify
 from bench.loadgen.scenarios import database_locked
@@ -137,3 +138,11 @@ def test_database_is_locked_is_counted_once_per_request():
         )
     )
     assert database_locked(log) == 2
+
+
+def test_a_lost_write_or_a_double_winner_fails_the_run_whatever_the_timing():
+    clean = {"database": "sqlite", "scenario": "load", "lost_writes": 0, "lost_by_kind": {}}
+    lost = {**clean, "lost_writes": 2, "lost_by_kind": {"stale": 2}}
+    race = {"database": "postgres", "scenario": "race", "several_winners": 1, "winner_not_stored": 0}
+    assert broken_guarantees({"results": [clean]}) == []
+    assert len(broken_guarantees({"results": [clean, lost, race]})) == 2
