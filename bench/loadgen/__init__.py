@@ -1,0 +1,1 @@
+"""The pieces of `bench/load.py`: a live server, keep-alive clients, a ledger of acknowledged writes."""
