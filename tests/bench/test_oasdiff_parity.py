@@ -83,6 +83,16 @@ func TestMutated(t *testing.T) {
 	require.Empty(t, errs)
 }
 
+func TestMutatedByHelper(t *testing.T) {
+	s1 := l(t, 1)
+	s2 := l(t, 1)
+	responseHeaderSchema(s2).Nullable = true
+	d, osm, err := diff.GetWithOperationsSourcesMap(diff.NewConfig(), s1, s2)
+	require.NoError(t, err)
+	errs := checker.CheckBackwardCompatibility(allChecksConfig(), d, osm)
+	require.Len(t, errs, 1)
+}
+
 func TestTable(t *testing.T) {
 	for _, file := range files {
 		s1, err := open(file)
@@ -152,7 +162,7 @@ def test_catalogue_maps_constants_to_rule_ids_and_levels(parity: ModuleType) -> 
 
 
 def test_every_test_function_is_found(cases: dict[str, object]) -> None:
-    assert len(cases) == 11
+    assert len(cases) == 12
 
 
 def test_an_asserted_err_change_makes_the_pair_breaking(cases: dict, parity: ModuleType) -> None:
@@ -211,6 +221,7 @@ def test_warn_level_and_negative_assertions_ignored(cases: dict, parity: ModuleT
     ("test", "reason"),
     [
         ("TestMutated", "mutates the loaded spec in Go"),
+        ("TestMutatedByHelper", "mutates the loaded spec in Go"),
         ("TestTable", "file chosen at run time (table-driven)"),
         ("TestCountOnly", "no verdict asserted"),
         ("TestNoPair", "no spec pair diffed"),
