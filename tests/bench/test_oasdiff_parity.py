@@ -53,7 +53,13 @@ func TestInfoOnly(t *testing.T) {
 	d, osm, err := diff.GetWithOperationsSourcesMap(diff.NewConfig(), s1, s2)
 	require.NoError(t, err)
 	errs := checker.CheckBackwardCompatibilityUntilLevel(allChecksConfig(), d, osm, checker.INFO)
+	require.Len(t, errs, 1)
 	require.Equal(t, "response-header-added", errs[0].GetId())
+}
+
+func TestInfoAmongOthers(t *testing.T) {
+	errs := d(t, diff.NewConfig(), 1, 2)
+	requireChange(t, errs, checker.ResponseHeaderAddedId)
 }
 
 func TestNumberedEmpty(t *testing.T) {
@@ -162,7 +168,7 @@ def test_catalogue_maps_constants_to_rule_ids_and_levels(parity: ModuleType) -> 
 
 
 def test_every_test_function_is_found(cases: dict[str, object]) -> None:
-    assert len(cases) == 12
+    assert len(cases) == 13
 
 
 def test_an_asserted_err_change_makes_the_pair_breaking(cases: dict, parity: ModuleType) -> None:
@@ -224,6 +230,7 @@ def test_warn_level_and_negative_assertions_ignored(cases: dict, parity: ModuleT
         ("TestMutatedByHelper", "mutates the loaded spec in Go"),
         ("TestTable", "file chosen at run time (table-driven)"),
         ("TestCountOnly", "no verdict asserted"),
+        ("TestInfoAmongOthers", "asserts a change is among them, not that none is breaking"),
         ("TestNoPair", "no spec pair diffed"),
     ],
 )
@@ -235,7 +242,9 @@ def test_unreproducible_tests_are_skipped_with_their_reason(cases: dict, test: s
 def test_a_failure_of_our_diff_is_counted_and_named_not_raised(
     parity: ModuleType, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    def broken(base: Path, revision: Path, levels: str) -> tuple[str, list[str]]:
+    def broken(
+        base: Path, revision: Path, levels: str, scope: set[str] | None = None
+    ) -> tuple[str, list[str]]:
         raise KeyError("paths")
 
     monkeypatch.setattr(parity, "our_verdict", broken)
