@@ -140,8 +140,25 @@ class DiffContext:
         for check in SCHEMA_PAIR_CHECKS:
             check(self, pair)
 
+    def compare_below(self, pair: Pair, where: Where, *tokens: Any) -> None:
+        """Compare the subschemas both schemas of `pair` hold at `tokens` (e.g. `then`, `patternProperties`,
+        `^x-`)."""
+        self.compare(
+            _at(pair.b, tokens),
+            d.join(pair.b_ptr, *tokens),
+            _at(pair.h, tokens),
+            d.join(pair.h_ptr, *tokens),
+            where,
+        )
+
     def resolve(self, side: str, node: Any, ptr: str = "") -> tuple[Any, str]:
         return d.resolve(self.base if side == "base" else self.head, node, ptr)
+
+
+def _at(node: Any, tokens: tuple) -> Any:
+    for token in tokens:
+        node = d.mapping(node).get(token) if isinstance(token, str) else d.sequence(node)[token]
+    return node
 
 
 def show(value: Any) -> str:

@@ -86,6 +86,7 @@ UPPER_BOUNDS = {
     "maxProperties": "max-properties",
     "maximum": "max",
     "exclusiveMaximum": "exclusive-max",
+    "maxContains": "max-contains",
 }
 LOWER_BOUNDS = {
     "minLength": "min-length",
@@ -93,6 +94,7 @@ LOWER_BOUNDS = {
     "minProperties": "min-properties",
     "minimum": "min",
     "exclusiveMinimum": "exclusive-min",
+    "minContains": "min-contains",
 }
 
 

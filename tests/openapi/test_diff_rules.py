@@ -10,6 +10,7 @@ import pytest
 
 from openapi import diff
 from openapi.diff import rules as br
+from openapi.diff import schema_keywords as sk
 from openapi.diff import schema_values as sv
 from tests.openapi.specs import clean_spec, json_body, ref
 
@@ -307,10 +308,12 @@ def test_a_nullable_ref_written_as_any_of_is_compared_through_it():
 # -- schema checks, at every place a schema can sit ---------------------------------------------------------
 
 S = {"type": "string", "maxLength": 20}
+OBJ = {"type": "object"}
+ARR = {"type": "array", "items": S}
 
 
 def _bounded(keyword: str, value: float | None) -> dict[str, Any]:
-    kind = {"Length": "string", "Items": "array", "Properties": "object"}
+    kind = {"Length": "string", "Items": "array", "Contains": "array", "Properties": "object"}
     schema_type = next((t for suffix, t in kind.items() if keyword.endswith(suffix)), "number")
     schema: dict[str, Any] = {"type": schema_type}
     if schema_type == "array":
@@ -348,7 +351,30 @@ SCHEMA_PAIRS: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
         {"oneOf": [S, {"type": "boolean"}]},
     ),
     "default-changed": ({**S, "default": "a"}, {**S, "default": "b"}),
+    # JSON Schema 2020-12 keywords: a subschema that appears, goes, or changes inside
+    "not-changed": ({**S, "not": {"enum": ["a"]}}, {**S, "not": {"enum": ["b"]}}),
+    "pattern-property-added": (OBJ, {**OBJ, "patternProperties": {"^x-": S}}),
+    "pattern-property-removed": ({**OBJ, "patternProperties": {"^x-": S}}, OBJ),
+    "dependent-schema-added": (OBJ, {**OBJ, "dependentSchemas": {"a": {"required": ["b"]}}}),
+    "dependent-schema-removed": ({**OBJ, "dependentSchemas": {"a": {"required": ["b"]}}}, OBJ),
+    "dependent-required-added": (OBJ, {**OBJ, "dependentRequired": {"a": ["b"]}}),
+    "dependent-required-removed": ({**OBJ, "dependentRequired": {"a": ["b"]}}, OBJ),
+    "dependent-required-changed": (
+        {**OBJ, "dependentRequired": {"a": ["b"]}},
+        {**OBJ, "dependentRequired": {"a": ["b", "c"]}},
+    ),
+    "prefix-items-added": (ARR, {**ARR, "prefixItems": [{"type": "integer"}]}),
+    "prefix-items-removed": ({**ARR, "prefixItems": [{"type": "integer"}]}, ARR),
+    "content-media-type-changed": (
+        {**S, "contentMediaType": "application/json"},
+        {**S, "contentMediaType": "text/plain"},
+    ),
+    "content-encoding-changed": ({**S, "contentEncoding": "base64"}, {**S, "contentEncoding": "base32"}),
 }
+for _keyword, (_word, _, _) in sk.SUBSCHEMAS.items():
+    _sub = {"type": "string", "maxLength": 3} if _keyword in ("propertyNames", "contentSchema") else S
+    SCHEMA_PAIRS[f"{_word}-added"] = ({"type": "object"}, {"type": "object", _keyword: _sub})
+    SCHEMA_PAIRS[f"{_word}-removed"] = ({"type": "object", _keyword: _sub}, {"type": "object"})
 for _keyword in (*sv.UPPER_BOUNDS, *sv.LOWER_BOUNDS):
     for _old, _new in ((None, 1), (1, None), (2, 1), (1, 2)):
         _check, _ = sv.bound_check(_keyword, _old, _new)
@@ -475,3 +501,17 @@ def test_values_inside_a_parameter_keep_the_parameter_subject():
     changes = _changes(tags_param(10), tags_param(5))
     assert [(c.rule, c.level) for c in changes] == [("request-parameter-max-length-decreased", br.BREAKING)]
     assert changes[0].message.startswith("request parameter `tag[]`")
+
+
+@pytest.mark.parametrize("keyword", ["then", "else", "contains", "dependentSchemas"])
+def test_the_walk_descends_into_json_schema_subschemas(keyword):
+    def schema(max_length: int) -> dict[str, Any]:
+        inner = {"type": "object", "properties": {"code": {"type": "string", "maxLength": max_length}}}
+        if keyword == "dependentSchemas":
+            return {"type": "object", "dependentSchemas": {"code": inner}}
+        return {"type": "object", "if": {"required": ["kind"]}, keyword: inner}
+
+    changes = diff.compare(
+        _scaffold("request-body", schema(10)), _scaffold("request-body", schema(5))
+    ).changes
+    assert [c.rule for c in changes] == ["request-property-max-length-decreased"]
