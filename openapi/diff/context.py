@@ -84,6 +84,7 @@ class Pair:
     h: dict[str, Any]
     h_ptr: str
     where: Where
+    raw: tuple[dict[str, Any], dict[str, Any]] = ({}, {})  # as written, before normalisation
 
     def both(self, key: str) -> tuple[Any, Any]:
         return self.b.get(key), self.h.get(key)
@@ -134,9 +135,10 @@ class DiffContext:
         if key in where.stack:  # a recursive schema: this pair is already being compared further up
             return
         where = replace(where, stack=where.stack | {key})
+        raw = (b, h)
         b, b_ptr = self._norm["base"].schema(b, b_ptr)
         h, h_ptr = self._norm["head"].schema(h, h_ptr)
-        pair = Pair(b, b_ptr, h, h_ptr, where)
+        pair = Pair(b, b_ptr, h, h_ptr, where, raw)
         for check in SCHEMA_PAIR_CHECKS:
             check(self, pair)
 

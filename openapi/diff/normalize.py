@@ -93,7 +93,7 @@ class Normalizer:
                 rest = {k: v for k, v in out.items() if k != key}
                 merged = _merge([(rest, ptr), lifted]) if lifted else NO_MERGE
                 if merged is not NO_MERGE:
-                    out, ptr = merged, (lifted[1] if not _has_assertions(rest) else ptr)
+                    out, ptr = merged, (lifted[1] if not has_assertions(rest) else ptr)
                     nullable = nullable or out.pop("nullable", False)
                     continue
             if len(kept) < len(branches):
@@ -133,7 +133,7 @@ def _basic_forms(out: dict[str, Any]) -> bool:
     return nullable
 
 
-def _has_assertions(schema: dict[str, Any]) -> bool:
+def has_assertions(schema: dict[str, Any]) -> bool:
     return any(key not in ANNOTATIONS and key != "nullable" for key in schema)
 
 

@@ -102,12 +102,14 @@ def schema_check(
     oasdiff: tuple[str | None, str | None] = (None, None),
     oasdiff_at: Mapping[str, str] | None = None,
     oasdiff_names: bool = True,
+    oasdiff_as: str = "",
     why: str = "",
 ) -> SchemaCheck:
     """Register `<subject>-<name>` for every subject where the check has a level.
 
     `oasdiff` gives oasdiff's (request, response) levels where they differ from ours, `oasdiff_at` a
-    level for one subject; `oasdiff_names=False` when oasdiff has no such rule at all.
+    level for one subject; `oasdiff_names=False` when oasdiff has no such rule at all, `oasdiff_as` the
+    check's name in oasdiff's ids when it differs (`became-enum` for our `enum-set`).
     """
     if name in SCHEMA_CHECKS:
         raise ValueError(f"schema check {name!r} is defined twice")
@@ -125,7 +127,7 @@ def schema_check(
                 f"{subject.replace('-', ' ')}: {summary}",
                 "{what}: " + message,
                 oasdiff=(oasdiff_at or {}).get(subject, theirs),
-                oasdiff_id=None if oasdiff_names else "",
+                oasdiff_id=(f"{subject}-{oasdiff_as}" if oasdiff_as else None) if oasdiff_names else "",
                 why=why,
                 schema_check=name,
             )

@@ -6,7 +6,7 @@ from typing import Any
 
 from openapi import document as d
 from openapi.diff.context import DiffContext, Pair, pair_check
-from openapi.diff.normalize import origin
+from openapi.diff.normalize import has_assertions, origin
 from openapi.diff.rules import BREAKING, INFO, WARNING, define, schema_check
 
 NEW_REQUIRED_PROPERTY = define(
@@ -81,21 +81,42 @@ RESPONSE_PROPERTY_BECAME_REQUIRED = define(
     "an optional response property became required",
     "response property `{name}` became required.",
 )
-BRANCH_ADDED = schema_check(
-    "union-branch-added",
-    INFO,
-    BREAKING,
-    "an anyOf/oneOf branch was added",
-    "`{key}` branch {branch} added.",
-    oasdiff_names=False,
+UNION_WHY = "a client decoding the response meets a shape it was not written for"
+ALL_OF_WHY = (
+    "`allOf` branches are merged and the merged schema compared: a branch that adds a constraint is "
+    "reported by that constraint's rule"
 )
-BRANCH_REMOVED = schema_check(
-    "union-branch-removed",
+UNION_CHECKS = {
+    (key, action): schema_check(
+        f"{word}-{action}",
+        *((INFO, BREAKING) if action == "added" else (BREAKING, INFO)),
+        f"{'an' if key == 'anyOf' else 'a'} `{key}` branch was {action}",
+        f"`{key}` branch {{branch}} {action}.",
+        oasdiff=(None, INFO) if (key, action) == ("anyOf", "added") else (None, None),
+        why=UNION_WHY if (key, action) == ("anyOf", "added") else "",
+    )
+    for key, word in (("anyOf", "any-of"), ("oneOf", "one-of"))
+    for action in ("added", "removed")
+}
+ALL_OF_CHECKS = {
+    (action, annotations): schema_check(
+        f"all-of-{action}{'-annotation-only' if annotations else ''}",
+        INFO,
+        INFO,
+        f"an `allOf` branch {'of annotations only ' if annotations else ''}was {action}",
+        f"`allOf` branch {{branch}} {action}.",
+        oasdiff=(None, None) if annotations else ((BREAKING if action == "added" else WARNING), None),
+        why="" if annotations else ALL_OF_WHY,
+    )
+    for action in ("added", "removed")
+    for annotations in (False, True)
+}
+WRAPPED_IN_ONE_OF = schema_check(
+    "wrapped-in-one-of",
     BREAKING,
-    INFO,
-    "an anyOf/oneOf branch was removed",
-    "`{key}` branch {branch} removed.",
-    oasdiff_names=False,
+    BREAKING,
+    "the schema became a `oneOf` of several branches: a value matching more than one is refused",
+    "now `oneOf` {count} branches.",
 )
 
 
@@ -188,8 +209,8 @@ def items(ctx: DiffContext, pair: Pair) -> None:
         )
 
 
-def _branch_label(branch: Any, index: int) -> str:
-    return d.ref_name(branch) or f"#{index}"
+def _branch_labels(branches: list[Any]) -> list[str]:
+    return [d.ref_name(branch) or f"#{index}" for index, branch in enumerate(branches)]
 
 
 @pair_check
@@ -197,10 +218,7 @@ def unions(ctx: DiffContext, pair: Pair) -> None:
     """`anyOf`/`oneOf`/`allOf` branches matched by the component they name (else by position)."""
     for key in ("anyOf", "oneOf", "allOf"):
         old, new = d.sequence(pair.b.get(key)), d.sequence(pair.h.get(key))
-        if not old and not new:
-            continue
-        old_labels = [_branch_label(s, i) for i, s in enumerate(old)]
-        new_labels = [_branch_label(s, i) for i, s in enumerate(new)]
+        old_labels, new_labels = _branch_labels(old), _branch_labels(new)
         for i, name in enumerate(new_labels):
             if name in old_labels:
                 j = old_labels.index(name)
@@ -211,12 +229,41 @@ def unions(ctx: DiffContext, pair: Pair) -> None:
                     d.join(pair.h_ptr, key, i),
                     pair.where.along(key, i),
                 )
-            elif key != "allOf":
-                ctx.schema_change(pair.where, BRANCH_ADDED, d.join(pair.h_ptr, key, i), key=key, branch=name)
-        if key == "allOf":
+        if key == "allOf" or not old:  # a schema newly wrapped in a union is `wrapped-in-one-of`
             continue
+        for i, name in enumerate(new_labels):
+            if name not in old_labels:
+                check = UNION_CHECKS[key, "added"]
+                ctx.schema_change(pair.where, check, d.join(pair.h_ptr, key, i), branch=name)
         for j, name in enumerate(old_labels):
             if name not in new_labels:
-                ctx.schema_change(
-                    pair.where, BRANCH_REMOVED, d.join(pair.b_ptr, key, j), key=key, branch=name
-                )
+                check = UNION_CHECKS[key, "removed"]
+                ctx.schema_change(pair.where, check, d.join(pair.b_ptr, key, j), branch=name)
+
+
+@pair_check
+def all_of(ctx: DiffContext, pair: Pair) -> None:
+    """`allOf` branches as written (normalisation merges them; the merged schema is compared elsewhere)."""
+    sides = [d.sequence(raw.get("allOf")) for raw in pair.raw]
+    if not sides[0] or not sides[1]:  # a schema split into (or folded from) an `allOf`: a refactor
+        return
+    labels = [_branch_labels(branches) for branches in sides]
+    for action, side, mine, other, ptr in (
+        ("added", "head", 1, 0, pair.h_ptr),
+        ("removed", "base", 0, 1, pair.b_ptr),
+    ):
+        for i, name in enumerate(labels[mine]):
+            if name in labels[other]:
+                continue
+            branch, _ = ctx.resolve(side, sides[mine][i])
+            annotations = isinstance(branch, dict) and not has_assertions(branch)
+            ctx.schema_change(
+                pair.where, ALL_OF_CHECKS[action, annotations], d.join(ptr, "allOf", i), branch=name
+            )
+
+
+@pair_check
+def wrapped_in_one_of(ctx: DiffContext, pair: Pair) -> None:
+    new = d.sequence(pair.h.get("oneOf"))
+    if len(new) > 1 and "oneOf" not in pair.b and has_assertions(pair.b):
+        ctx.schema_change(pair.where, WRAPPED_IN_ONE_OF, d.join(pair.h_ptr, "oneOf"), count=len(new))

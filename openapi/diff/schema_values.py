@@ -50,7 +50,15 @@ ENUM_SET = schema_check(
     INFO,
     "a free value is now restricted to an enum",
     "now limited to {values}.",
-    oasdiff_at={"request-body": BREAKING},
+    oasdiff=(BREAKING, None),
+    oasdiff_as="became-enum",
+)
+CONST_CHANGED = schema_check(
+    "const-changed",
+    BREAKING,
+    BREAKING,
+    "the one allowed value (`const`, or a one-value enum) changed",
+    "the value {old} -> {new}.",
 )
 ENUM_UNSET = schema_check(
     "enum-unset",
@@ -77,6 +85,7 @@ DEFAULT_CHANGED = schema_check(
     "the default value changed (clients omitting it get another behaviour)",
     "default {old} -> {new}.",
     oasdiff_at={"request-parameter": BREAKING, "request-property": INFO, "request-body": INFO},
+    oasdiff_as="default-value-changed",
 )
 
 # JSON Schema bound -> the word in rule ids. A lower upper bound or a higher lower bound is stricter.
@@ -168,6 +177,9 @@ def enum(ctx: DiffContext, pair: Pair) -> None:
         ctx.schema_change(where, ENUM_UNSET, ptr, values=show(old))
         return
     old_keys, new_keys = [show(v) for v in old], [show(v) for v in new]
+    if len(old_keys) == len(new_keys) == 1 and old_keys != new_keys:  # a `const` that changed
+        ctx.schema_change(where, CONST_CHANGED, ptr, old=old_keys[0], new=new_keys[0])
+        return
     added = [v for v in new_keys if v not in old_keys]
     removed = [v for v in old_keys if v not in new_keys]
     if added:

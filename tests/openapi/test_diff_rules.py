@@ -342,14 +342,29 @@ SCHEMA_PAIRS: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
     "pattern-removed": ({**S, "pattern": "^a"}, S),
     "unique-items-set": (_bounded("maxItems", 3), {**_bounded("maxItems", 3), "uniqueItems": True}),
     "unique-items-unset": ({**_bounded("maxItems", 3), "uniqueItems": True}, _bounded("maxItems", 3)),
-    "union-branch-added": (
+    "any-of-added": (
         {"anyOf": [S, {"type": "boolean"}]},
         {"anyOf": [S, {"type": "boolean"}, {"type": "integer"}]},
     ),
-    "union-branch-removed": (
+    "any-of-removed": (
+        {"anyOf": [S, {"type": "boolean"}, {"type": "integer"}]},
+        {"anyOf": [S, {"type": "boolean"}]},
+    ),
+    "one-of-added": (
+        {"oneOf": [S, {"type": "boolean"}]},
+        {"oneOf": [S, {"type": "boolean"}, {"type": "integer"}]},
+    ),
+    "one-of-removed": (
         {"oneOf": [S, {"type": "boolean"}, {"type": "integer"}]},
         {"oneOf": [S, {"type": "boolean"}]},
     ),
+    # a branch that changes nothing once merged: only the branch itself is reported
+    "all-of-added": ({"allOf": [S]}, {"allOf": [S, {"type": "string"}]}),
+    "all-of-removed": ({"allOf": [S, {"type": "string"}]}, {"allOf": [S]}),
+    "all-of-added-annotation-only": ({"allOf": [S]}, {"allOf": [S, {"description": "a name"}]}),
+    "all-of-removed-annotation-only": ({"allOf": [S, {"description": "a name"}]}, {"allOf": [S]}),
+    "wrapped-in-one-of": ({"type": "string"}, {"oneOf": [S, {"type": "integer"}]}),
+    "const-changed": ({**S, "const": "a"}, {**S, "const": "b"}),
     "default-changed": ({**S, "default": "a"}, {**S, "default": "b"}),
     # JSON Schema 2020-12 keywords: a subschema that appears, goes, or changes inside
     "not-changed": ({**S, "not": {"enum": ["a"]}}, {**S, "not": {"enum": ["b"]}}),
