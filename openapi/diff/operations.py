@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from openapi import document as d
+from openapi.diff import lifecycle
 from openapi.diff.context import OPERATION_CHECKS, DiffContext, document_check, operation_check
 from openapi.diff.rules import BREAKING, INFO, define
 
@@ -31,6 +32,10 @@ OPERATION_ADDED = define(
     "a new operation on an existing path",
     "{label} is new.",
     oasdiff_id="endpoint-added",
+)
+PATH_REMOVAL = lifecycle.removal_rules("api-path", "a path", PATH_REMOVED, lifecycle.SUNSET_PARSE)
+OPERATION_REMOVAL = lifecycle.removal_rules(
+    "api-operation", "an operation", OPERATION_REMOVED, lifecycle.SUNSET_PARSE, oasdiff_prefix="api"
 )
 OPERATION_ID_REMOVED = define(
     "api-operation-id-removed",
@@ -68,7 +73,11 @@ def paths(ctx: DiffContext) -> None:
     base_paths = {path for path, _ in base_ops}
     for key, op in base_ops.items():
         if key not in head_ops:
-            ctx.emit(OPERATION_REMOVED if key[0] in head_paths else PATH_REMOVED, op.pointer, op)
+            lifecycle.invalid_stability_of_removed(ctx, op)
+            rule, fields = lifecycle.removal(
+                ctx, op.node, OPERATION_REMOVAL if key[0] in head_paths else PATH_REMOVAL
+            )
+            ctx.emit(rule, op.pointer, op, what=op.label, **fields)
     for key, op in head_ops.items():
         if key not in base_ops:
             ctx.emit(OPERATION_ADDED if key[0] in base_paths else PATH_ADDED, op.pointer, op)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import date
 
 BREAKING, WARNING, INFO = "breaking", "warning", "info"
 LEVELS = (BREAKING, WARNING, INFO)
@@ -137,11 +138,29 @@ def schema_check(
 
 
 @dataclass(frozen=True, slots=True)
+class Deprecation:
+    """How long a deprecated operation or parameter must be announced before its sunset, by its stability
+    (`--deprecation-days-beta`, `--deprecation-days-stable`); 0: a sunset date is not required."""
+
+    beta_days: int = 0
+    stable_days: int = 0
+    today: date | None = None  # None: the day the diff runs
+
+    def days(self, stability: str | None) -> int:
+        return {"beta": self.beta_days, "stable": self.stable_days, None: self.stable_days}.get(stability, 0)
+
+    def now(self) -> date:
+        return self.today or date.today()
+
+
+@dataclass(frozen=True, slots=True)
 class LevelPolicy:
-    """Which level each rule has in this run: ours or oasdiff's, then per-rule overrides (`--severity`)."""
+    """Which level each rule has in this run: ours or oasdiff's, then per-rule overrides (`--severity`),
+    and the deprecation periods the lifecycle rules enforce."""
 
     base: str = OURS
     overrides: Mapping[str, str] = field(default_factory=dict)
+    deprecation: Deprecation = field(default_factory=Deprecation)
 
     def level(self, rule: Rule) -> str:
         if rule.id in self.overrides:

@@ -67,6 +67,13 @@ ENUM_UNSET = schema_check(
     "the enum was removed: any value is allowed",
     "no longer limited to {values}.",
 )
+EXTENSIBLE_ENUM_VALUE_REMOVED = schema_check(
+    "x-extensible-enum-value-removed",
+    BREAKING,
+    INFO,
+    "a value of an `x-extensible-enum` was removed (clients sending it are refused)",
+    "`x-extensible-enum` value(s) {values} removed.",
+)
 PATTERN_ADDED = schema_check("pattern-added", BREAKING, INFO, "a pattern was added", "{text}")
 PATTERN_CHANGED = schema_check(
     "pattern-changed", BREAKING, WARNING, "the pattern changed", "{text}", oasdiff=(WARNING, INFO)
@@ -188,6 +195,15 @@ def enum(ctx: DiffContext, pair: Pair) -> None:
     if removed:
         consequence = " (clients sending them are refused)" if where.request else ""
         ctx.schema_change(where, ENUM_VALUE_REMOVED, ptr, values=", ".join(removed), consequence=consequence)
+
+
+@pair_check
+def extensible_enum(ctx: DiffContext, pair: Pair) -> None:
+    """`x-extensible-enum`: the known values, others allowed; a removed one is no longer accepted."""
+    old, new = (v if isinstance(v, list) else [] for v in pair.both("x-extensible-enum"))
+    removed = [show(v) for v in old if v not in new]
+    if removed and new:
+        ctx.schema_change(pair.where, EXTENSIBLE_ENUM_VALUE_REMOVED, pair.h_ptr, values=", ".join(removed))
 
 
 @pair_check

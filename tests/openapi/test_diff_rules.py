@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Callable
+from datetime import date
 from typing import Any
 
 import pytest
@@ -85,6 +86,31 @@ def _get_headers(spec: Spec) -> dict[str, Any]:
 
 def _nothing(spec: Spec) -> None:
     return None
+
+
+def _health(**fields: Any) -> Mutation:
+    """Set fields (deprecated, x-sunset, x-stability-level) on the public health operation."""
+    return lambda spec: _op(spec, "/health", "get").update(fields)
+
+
+def _limit(**fields: Any) -> Mutation:
+    """Set fields on the `limit` query parameter of GET /pets."""
+    return lambda spec: _op(spec, "/pets", "get")["parameters"][0].update(fields)
+
+
+def _drop_limit(spec: Spec) -> None:
+    _op(spec, "/pets", "get")["parameters"].pop(0)
+
+
+def _drop_delete(spec: Spec) -> None:
+    _paths(spec)["/pets/{pet_id}"].pop("delete")
+
+
+def _delete_op(**fields: Any) -> Mutation:
+    return lambda spec: _op(spec, "/pets/{pet_id}", "delete").update(fields)
+
+
+FUTURE, PAST = "2999-01-01", "2000-01-01"
 
 
 # rule id -> (change to the base, change to the head, how many times it is reported)
@@ -211,7 +237,83 @@ FIXED: dict[str, tuple[Mutation, Mutation, int]] = {
         1,
     ),
     "response-header-became-optional": (_nothing, lambda s: _get_headers(s)["ETag"].pop("required"), 1),
+    # lifecycle: deprecation, sunset dates, stability levels
+    "api-reactivated": (_health(deprecated=True), _nothing, 1),
+    "api-invalid-stability-level": (_nothing, _health(**{"x-stability-level": "ga"}), 1),
+    "api-stability-decreased": (_nothing, _health(**{"x-stability-level": "beta"}), 1),
+    "api-stability-increased": (_health(**{"x-stability-level": "beta"}), _nothing, 1),
+    "api-sunset-deleted": (_health(deprecated=True, **{"x-sunset": FUTURE}), _health(deprecated=True), 1),
+    "api-path-sunset-parse": (
+        _health(deprecated=True, **{"x-sunset": FUTURE}),
+        _health(deprecated=True, **{"x-sunset": "soon"}),
+        1,
+    ),
+    "api-deprecated-sunset-parse": (_nothing, _health(deprecated=True, **{"x-sunset": "soon"}), 1),
+    "api-path-removed-with-deprecation": (_health(deprecated=True), lambda s: _paths(s).pop("/health"), 1),
+    "api-path-removed-before-sunset": (
+        _health(deprecated=True, **{"x-sunset": FUTURE}),
+        lambda s: _paths(s).pop("/health"),
+        1,
+    ),
+    "api-path-removed-after-sunset": (
+        _health(deprecated=True, **{"x-sunset": PAST}),
+        lambda s: _paths(s).pop("/health"),
+        1,
+    ),
+    "api-operation-removed-with-deprecation": (_delete_op(deprecated=True), _drop_delete, 1),
+    "api-operation-removed-before-sunset": (
+        _delete_op(deprecated=True, **{"x-sunset": FUTURE}),
+        _drop_delete,
+        1,
+    ),
+    "api-operation-removed-after-sunset": (
+        _delete_op(deprecated=True, **{"x-sunset": PAST}),
+        _drop_delete,
+        1,
+    ),
+    "request-parameter-deprecated": (_nothing, _limit(deprecated=True), 1),
+    "request-parameter-reactivated": (_limit(deprecated=True), _nothing, 1),
+    "request-parameter-removed-with-deprecation": (_limit(deprecated=True), _drop_limit, 1),
+    "request-parameter-removed-before-sunset": (
+        _limit(deprecated=True, **{"x-sunset": FUTURE}),
+        _drop_limit,
+        1,
+    ),
+    "request-parameter-removed-after-sunset": (_limit(deprecated=True, **{"x-sunset": PAST}), _drop_limit, 1),
+    "request-parameter-sunset-parse": (_limit(deprecated=True, **{"x-sunset": "2999-13-45"}), _drop_limit, 1),
+    "request-parameter-sunset-deleted": (
+        _limit(deprecated=True, **{"x-sunset": FUTURE}),
+        _limit(deprecated=True),
+        1,
+    ),
 }
+
+# Rules that need a deprecation period: (deprecation days for stable, base change, head change)
+TODAY = date(2030, 1, 1)
+WITH_PERIOD: dict[str, tuple[Mutation, Mutation]] = {
+    "api-deprecated-sunset-missing": (_nothing, _health(deprecated=True)),
+    "api-sunset-date-too-small": (_nothing, _health(deprecated=True, **{"x-sunset": "2030-01-10"})),
+    "api-sunset-date-changed-too-small": (
+        _health(deprecated=True, **{"x-sunset": "2031-01-01"}),
+        _health(deprecated=True, **{"x-sunset": "2030-01-10"}),
+    ),
+    "request-parameter-sunset-date-changed-too-small": (
+        _limit(deprecated=True, **{"x-sunset": "2031-01-01"}),
+        _limit(deprecated=True, **{"x-sunset": "2030-01-10"}),
+    ),
+}
+
+
+@pytest.mark.parametrize("rule_id", sorted(WITH_PERIOD))
+def test_a_deprecation_period_requires_a_sunset_far_enough(rule_id):
+    base_mutation, head_mutation = WITH_PERIOD[rule_id]
+    base, head = clean_spec(), clean_spec()
+    base_mutation(base)
+    head_mutation(head)
+    policy = br.LevelPolicy(deprecation=br.Deprecation(beta_days=10, stable_days=30, today=TODAY))
+    assert [c.rule for c in diff.compare(base, head, policy=policy).changes] == [rule_id]
+    without = br.LevelPolicy(deprecation=br.Deprecation(today=TODAY))  # no period: any sunset will do
+    assert rule_id not in {c.rule for c in diff.compare(base, head, policy=without).changes}
 
 
 def _changes(base_mutation: Mutation, head_mutation: Mutation) -> list[diff.Change]:
@@ -365,6 +467,12 @@ SCHEMA_PAIRS: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
     "all-of-removed-annotation-only": ({"allOf": [S, {"description": "a name"}]}, {"allOf": [S]}),
     "wrapped-in-one-of": ({"type": "string"}, {"oneOf": [S, {"type": "integer"}]}),
     "const-changed": ({**S, "const": "a"}, {**S, "const": "b"}),
+    "x-extensible-enum-value-removed": (
+        {**S, "x-extensible-enum": ["a", "b"]},
+        {**S, "x-extensible-enum": ["a"]},
+    ),
+    "stability-decreased": ({**S, "x-stability-level": "stable"}, {**S, "x-stability-level": "beta"}),
+    "stability-increased": ({**S, "x-stability-level": "alpha"}, {**S, "x-stability-level": "beta"}),
     "default-changed": ({**S, "default": "a"}, {**S, "default": "b"}),
     # JSON Schema 2020-12 keywords: a subschema that appears, goes, or changes inside
     "not-changed": ({**S, "not": {"enum": ["a"]}}, {**S, "not": {"enum": ["b"]}}),
@@ -453,7 +561,8 @@ def test_a_schema_change_is_classified_by_where_the_schema_sits(subject, check):
 
 
 def test_every_rule_of_the_catalogue_has_a_test_pair():
-    covered = set(FIXED) | {f"{subject}-{check}" for subject, check in SCHEMA_CASES} | {"api-schema-removed"}
+    covered = set(FIXED) | set(WITH_PERIOD) | {f"{subject}-{check}" for subject, check in SCHEMA_CASES}
+    covered |= {"api-schema-removed"}
     assert covered == set(br.RULES)
 
 
