@@ -154,7 +154,7 @@ def content(
                 d.join(old_ptr, "content", media, "schema"),
                 h_media.get("schema"),
                 d.join(new_ptr, "content", media, "schema"),
-                where.along("content", media, "schema"),
+                replace(where.along("content", media, "schema"), media=media),
             )
 
 

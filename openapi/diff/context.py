@@ -52,6 +52,7 @@ class Where:
     subject: str  # request-body, request-parameter, response-header, ...
     via: str
     name: str = ""  # the property path for messages: `title`, `tags[]`, `owner.name`
+    media: str = ""  # the body's media type, "" outside a body
     stack: frozenset = field(default_factory=frozenset)
 
     def into(self, via_tokens: tuple, name: str) -> Where:
@@ -64,6 +65,12 @@ class Where:
     def along(self, *via_tokens: Any) -> Where:
         """The same value, reached through a keyword that does not nest it (`allOf`, `oneOf`, ...)."""
         return replace(self, via=d.join(self.via, *via_tokens))
+
+    @property
+    def loosely_typed(self) -> bool:
+        """A body that is text on the wire (XML, plain text, forms): any value reads as a string."""
+        media = self.media.split(";")[0].strip().lower()
+        return bool(media) and not (media == "application/json" or media.endswith("+json"))
 
     @property
     def request(self) -> bool:

@@ -105,23 +105,25 @@ def schema_check(
     oasdiff_names: bool = True,
     oasdiff_as: str = "",
     why: str = "",
+    subjects: tuple[str, ...] = SUBJECTS,
 ) -> SchemaCheck:
     """Register `<subject>-<name>` for every subject where the check has a level.
 
     `oasdiff` gives oasdiff's (request, response) levels where they differ from ours, `oasdiff_at` a
     level for one subject; `oasdiff_names=False` when oasdiff has no such rule at all, `oasdiff_as` the
-    check's name in oasdiff's ids when it differs (`became-enum` for our `enum-set`).
+    check's name in oasdiff's ids when it differs (`became-enum` for our `enum-set`); `subjects` the
+    places it can happen at, when not all.
     """
     if name in SCHEMA_CHECKS:
         raise ValueError(f"schema check {name!r} is defined twice")
     rules = {}
-    for subjects, level, theirs in (
+    for places, level, theirs in (
         (REQUEST_SUBJECTS, request, oasdiff[0]),
         (RESPONSE_SUBJECTS, response, oasdiff[1]),
     ):
         if level is None:
             continue
-        for subject in subjects:
+        for subject in (s for s in places if s in subjects):
             rules[subject] = define(
                 f"{subject}-{name}",
                 level,

@@ -19,6 +19,15 @@ TYPE_NARROWED = schema_check(
     "{text}",
     oasdiff_names=False,
 )
+TYPE_COMPATIBLE = schema_check(
+    "type-compatible",
+    INFO,
+    INFO,
+    "in a body that is text on the wire (XML, plain text), the type became or was `string`, which any "
+    "value reads as",
+    "{text}",
+    subjects=("request-body", "request-property", "response-body", "response-property"),
+)
 FORMAT_CHANGED = schema_check("format-changed", BREAKING, BREAKING, "the format changed", "{text}")
 FORMAT_ADDED = schema_check("format-added", BREAKING, INFO, "a format was added", "{text}")
 FORMAT_REMOVED = schema_check("format-removed", INFO, WARNING, "the format was removed", "{text}")
@@ -156,7 +165,9 @@ def types(ctx: DiffContext, pair: Pair) -> None:
 
     text = f"type {'/'.join(sorted(old))} -> {'/'.join(sorted(new))}."
     where = pair.where
-    if where.request and covers(new, old):
+    if where.loosely_typed and "string" in (new if where.request else old):
+        ctx.schema_change(where, TYPE_COMPATIBLE, pair.h_ptr, text=text)
+    elif where.request and covers(new, old):
         ctx.schema_change(where, TYPE_GENERALIZED, pair.h_ptr, text=text)
     elif not where.request and covers(old, new):
         ctx.schema_change(where, TYPE_NARROWED, pair.h_ptr, text=text)

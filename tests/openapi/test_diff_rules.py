@@ -467,6 +467,7 @@ SCHEMA_PAIRS: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
     "all-of-removed-annotation-only": ({"allOf": [S, {"description": "a name"}]}, {"allOf": [S]}),
     "wrapped-in-one-of": ({"type": "string"}, {"oneOf": [S, {"type": "integer"}]}),
     "const-changed": ({**S, "const": "a"}, {**S, "const": "b"}),
+    "type-compatible": ({"type": "string"}, {"type": ["object", "string"]}),
     "x-extensible-enum-value-removed": (
         {**S, "x-extensible-enum": ["a", "b"]},
         {**S, "x-extensible-enum": ["a"]},
@@ -504,7 +505,7 @@ for _keyword in (*sv.UPPER_BOUNDS, *sv.LOWER_BOUNDS):
         SCHEMA_PAIRS[_check] = (_bounded(_keyword, _old), _bounded(_keyword, _new))
 
 
-def _scaffold(subject: str, schema: dict[str, Any]) -> Spec:
+def _scaffold(subject: str, schema: dict[str, Any], media: str = "application/json") -> Spec:
     """One operation with `schema` placed at `subject`, everything else fixed."""
     body: dict[str, Any] = {"type": "object", "properties": {"fixed": {"type": "boolean"}}}
     response: dict[str, Any] = {"type": "object", "properties": {"fixed": {"type": "boolean"}}}
@@ -531,28 +532,30 @@ def _scaffold(subject: str, schema: dict[str, Any]) -> Spec:
                 "post": {
                     "operationId": "make",
                     "parameters": params,
-                    "requestBody": {"content": {"application/json": {"schema": body}}},
-                    "responses": {"200": {**json_body(response), "headers": headers}},
+                    "requestBody": {"content": {media: {"schema": body}}},
+                    "responses": {
+                        "200": {
+                            "description": "OK",
+                            "content": {media: {"schema": response}},
+                            "headers": headers,
+                        }
+                    },
                 }
             }
         },
     }
 
 
-SCHEMA_CASES = [
-    (subject, check)
-    for check, sc in br.SCHEMA_CHECKS.items()
-    for subjects, level in ((br.REQUEST_SUBJECTS, sc.request), (br.RESPONSE_SUBJECTS, sc.response))
-    if level is not None
-    for subject in subjects
-]
+SCHEMA_CASES = [(subject, check) for check, sc in br.SCHEMA_CHECKS.items() for subject in sc.rules]
+MEDIA = {"type-compatible": "application/xml"}  # checks about a body that is not JSON
 
 
 @pytest.mark.parametrize(("subject", "check"), SCHEMA_CASES)
 def test_a_schema_change_is_classified_by_where_the_schema_sits(subject, check):
     old, new = SCHEMA_PAIRS[check]
+    media = MEDIA.get(check, "application/json")
     changes = diff.compare(
-        _scaffold(subject, copy.deepcopy(old)), _scaffold(subject, copy.deepcopy(new))
+        _scaffold(subject, copy.deepcopy(old), media), _scaffold(subject, copy.deepcopy(new), media)
     ).changes
     rule_id = f"{subject}-{check}"
     assert [c.rule for c in changes] == [rule_id], [c.as_dict() for c in changes]
@@ -639,3 +642,13 @@ def test_the_walk_descends_into_json_schema_subschemas(keyword):
         _scaffold("request-body", schema(10)), _scaffold("request-body", schema(5))
     ).changes
     assert [c.rule for c in changes] == ["request-property-max-length-decreased"]
+
+
+@pytest.mark.parametrize(
+    ("media", "rule"),
+    [("application/xml", "request-body-type-compatible"), ("application/json", "request-body-type-changed")],
+)
+def test_a_body_that_is_text_on_the_wire_reads_any_value_as_a_string(media, rule):
+    old = _scaffold("request-body", {"type": "object"}, media)
+    new = _scaffold("request-body", {"type": "string"}, media)
+    assert [c.rule for c in diff.compare(old, new).changes] == [rule]
