@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 from openapi import document as d
 from openapi.diff import lifecycle
@@ -37,6 +38,13 @@ PATH_REMOVAL = lifecycle.removal_rules("api-path", "a path", PATH_REMOVED, lifec
 OPERATION_REMOVAL = lifecycle.removal_rules(
     "api-operation", "an operation", OPERATION_REMOVED, lifecycle.SUNSET_PARSE, oasdiff_prefix="api"
 )
+WEBHOOK_REMOVED = define(
+    "webhook-removed",
+    BREAKING,
+    "a webhook was removed: subscribers no longer receive its calls",
+    "{label} was removed: subscribers no longer receive it.",
+)
+WEBHOOK_ADDED = define("webhook-added", INFO, "a new webhook", "{label} is new.")
 OPERATION_ID_REMOVED = define(
     "api-operation-id-removed",
     BREAKING,
@@ -64,26 +72,48 @@ def norm_path(path: str) -> str:
     return PATH_PARAM.sub("{}", path)
 
 
+def _by_url(ops: Iterable[d.Operation]) -> dict[tuple[str, str], d.Operation]:
+    return {(norm_path(op.path), op.method): op for op in ops}
+
+
+def _check_both(ctx: DiffContext, base_ops: dict, head_ops: dict) -> None:
+    for key, op in head_ops.items():
+        if key in base_ops:
+            for check in OPERATION_CHECKS:
+                check(ctx, base_ops[key], op)
+
+
 @document_check
 def paths(ctx: DiffContext) -> None:
     """Match operations by method and URL; report the removed and added ones, check the rest."""
-    base_ops = {(norm_path(op.path), op.method): op for op in d.operations(ctx.base)}
-    head_ops = {(norm_path(op.path), op.method): op for op in d.operations(ctx.head)}
+    base_ops, head_ops = _by_url(d.operations(ctx.base)), _by_url(d.operations(ctx.head))
     head_paths = {path for path, _ in head_ops}
     base_paths = {path for path, _ in base_ops}
     for key, op in base_ops.items():
         if key not in head_ops:
             lifecycle.invalid_stability_of_removed(ctx, op)
-            rule, fields = lifecycle.removal(
-                ctx, op.node, OPERATION_REMOVAL if key[0] in head_paths else PATH_REMOVAL
-            )
+            removal = OPERATION_REMOVAL if key[0] in head_paths else PATH_REMOVAL
+            rule, fields = lifecycle.removal(ctx, op.node, removal)
             ctx.emit(rule, op.pointer, op, what=op.label, **fields)
     for key, op in head_ops.items():
         if key not in base_ops:
             ctx.emit(OPERATION_ADDED if key[0] in base_paths else PATH_ADDED, op.pointer, op)
-            continue
-        for check in OPERATION_CHECKS:
-            check(ctx, base_ops[key], op)
+    _check_both(ctx, base_ops, head_ops)
+
+
+@document_check
+def webhooks(ctx: DiffContext) -> None:
+    """Webhooks (3.1): the calls the API makes to its subscribers, matched by name and method and checked
+    like operations (as oasdiff does: the request is what the API sends)."""
+    base_ops = {(op.path, op.method): op for op in d.operations(ctx.base, "webhooks")}
+    head_ops = {(op.path, op.method): op for op in d.operations(ctx.head, "webhooks")}
+    for key, op in base_ops.items():
+        if key not in head_ops:
+            ctx.emit(WEBHOOK_REMOVED, op.pointer, op)
+    for key, op in head_ops.items():
+        if key not in base_ops:
+            ctx.emit(WEBHOOK_ADDED, op.pointer, op)
+    _check_both(ctx, base_ops, head_ops)
 
 
 @operation_check

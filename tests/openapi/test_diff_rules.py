@@ -113,6 +113,24 @@ def _delete_op(**fields: Any) -> Mutation:
 FUTURE, PAST = "2999-01-01", "2000-01-01"
 
 
+def _webhook(required: bool = False) -> Mutation:
+    def mutate(spec: Spec) -> None:
+        spec["webhooks"] = {
+            "petBorn": {
+                "post": {
+                    "operationId": "petBorn",
+                    "requestBody": {
+                        "required": required,
+                        "content": {"application/json": {"schema": ref("Pet")}},
+                    },
+                    "responses": {"200": {"description": "Received"}},
+                }
+            }
+        }
+
+    return mutate
+
+
 # rule id -> (change to the base, change to the head, how many times it is reported)
 FIXED: dict[str, tuple[Mutation, Mutation, int]] = {
     "api-path-removed": (_nothing, lambda s: _paths(s).pop("/health"), 1),
@@ -237,6 +255,8 @@ FIXED: dict[str, tuple[Mutation, Mutation, int]] = {
         1,
     ),
     "response-header-became-optional": (_nothing, lambda s: _get_headers(s)["ETag"].pop("required"), 1),
+    "webhook-removed": (_webhook(), _nothing, 1),
+    "webhook-added": (_nothing, _webhook(), 1),
     # lifecycle: deprecation, sunset dates, stability levels
     "api-reactivated": (_health(deprecated=True), _nothing, 1),
     "api-invalid-stability-level": (_nothing, _health(**{"x-stability-level": "ga"}), 1),
@@ -652,3 +672,10 @@ def test_a_body_that_is_text_on_the_wire_reads_any_value_as_a_string(media, rule
     old = _scaffold("request-body", {"type": "object"}, media)
     new = _scaffold("request-body", {"type": "string"}, media)
     assert [c.rule for c in diff.compare(old, new).changes] == [rule]
+
+
+def test_a_webhook_is_checked_like_an_operation():
+    changes = _changes(_webhook(required=False), _webhook(required=True))
+    assert [(c.rule, c.operation) for c in changes] == [
+        ("request-body-became-required", "webhook petBorn POST")
+    ]
