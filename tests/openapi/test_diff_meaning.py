@@ -97,3 +97,12 @@ def test_a_deprecation_period_comes_from_the_command_line_or_the_config_file(tmp
     config.write_text("deprecation-days-stable: soon\n")
     assert main(["diff", *files, "--config", str(config)]) == 2
     assert "must be a whole number of days" in capsys.readouterr().err
+
+
+def test_a_pattern_that_matches_anything_is_no_pattern():
+    base, head = clean_spec(), clean_spec()
+    base["components"]["schemas"]["Pet"]["properties"]["name"]["pattern"] = ""
+    head["components"]["schemas"]["Pet"]["properties"]["name"]["pattern"] = ".*"
+    assert diff.compare(base, head).changes == []
+    head["components"]["schemas"]["Pet"]["properties"]["name"]["pattern"] = "^[A-Z]"
+    assert {c.rule for c in diff.compare(base, head).changes} == {"response-property-pattern-added"}
