@@ -113,6 +113,14 @@ def _delete_op(**fields: Any) -> Mutation:
 FUTURE, PAST = "2999-01-01", "2000-01-01"
 
 
+def _oauth(token_url: str = "https://auth.example/token", scopes: dict[str, str] | None = None) -> Mutation:
+    """An OAuth2 scheme in components (used by no operation)."""
+    flow = {"tokenUrl": token_url, "scopes": scopes or {"read": "Read", "write": "Write"}}
+    return lambda spec: spec["components"]["securitySchemes"].update(
+        oauth={"type": "oauth2", "flows": {"clientCredentials": flow}}
+    )
+
+
 def _webhook(required: bool = False) -> Mutation:
     def mutate(spec: Spec) -> None:
         spec["webhooks"] = {
@@ -145,7 +153,30 @@ FIXED: dict[str, tuple[Mutation, Mutation, int]] = {
     "api-security-removed": (_nothing, lambda s: _op(s, "/pets/{pet_id}", "get").update(security=[]), 1),
     "api-security-changed": (
         _nothing,
+        lambda s: _op(s, "/pets/{pet_id}", "get").update(security=[{"apiKey": []}]),
+        1,
+    ),
+    "api-security-scope-added": (
+        _nothing,
         lambda s: _op(s, "/pets/{pet_id}", "get").update(security=[{"bearer": ["admin"]}]),
+        1,
+    ),
+    "api-security-scope-removed": (
+        lambda s: _op(s, "/pets/{pet_id}", "get").update(security=[{"bearer": ["admin"]}]),
+        _nothing,
+        1,
+    ),
+    "api-security-component-added": (_nothing, _oauth(), 1),
+    "api-security-component-removed": (_oauth(), _nothing, 1),
+    "api-security-component-oauth-url-changed": (
+        _oauth(),
+        _oauth(token_url="https://auth.example/v2/token"),
+        1,
+    ),
+    "api-security-component-oauth-scope-removed": (_oauth(), _oauth(scopes={"read": "Read"}), 1),
+    "api-security-component-oauth-scope-added": (
+        _oauth(),
+        _oauth(scopes={"read": "Read", "write": "Write", "admin": "Admin"}),
         1,
     ),
     "api-security-alternative-added": (
