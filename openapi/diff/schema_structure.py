@@ -267,3 +267,78 @@ def wrapped_in_one_of(ctx: DiffContext, pair: Pair) -> None:
     new = d.sequence(pair.h.get("oneOf"))
     if len(new) > 1 and "oneOf" not in pair.b and has_assertions(pair.b):
         ctx.schema_change(pair.where, WRAPPED_IN_ONE_OF, d.join(pair.h_ptr, "oneOf"), count=len(new))
+
+
+BODY_SUBJECTS = ("request-body", "request-property", "response-body", "response-property")
+DISCRIMINATOR_ADDED = schema_check(
+    "discriminator-added", INFO, INFO, "a discriminator was added", "{text}", subjects=BODY_SUBJECTS
+)
+DISCRIMINATOR_REMOVED = schema_check(
+    "discriminator-removed", INFO, INFO, "the discriminator was removed", "{text}", subjects=BODY_SUBJECTS
+)
+DISCRIMINATOR_PROPERTY_CHANGED = schema_check(
+    "discriminator-property-name-changed",
+    BREAKING,
+    BREAKING,
+    "the discriminator reads another property",
+    "{text}",
+    oasdiff=(INFO, INFO),
+    why="both sides pick the variant by the property: clients set or read the old one",
+    subjects=BODY_SUBJECTS,
+)
+DISCRIMINATOR_MAPPING_ADDED = schema_check(
+    "discriminator-mapping-added",
+    INFO,
+    BREAKING,
+    "a discriminator value was mapped",
+    "{text}",
+    oasdiff=(None, INFO),
+    why="a client meets a variant it does not know, as with a new enum value",
+    subjects=BODY_SUBJECTS,
+)
+DISCRIMINATOR_MAPPING_DELETED = schema_check(
+    "discriminator-mapping-deleted",
+    BREAKING,
+    INFO,
+    "a discriminator value is no longer mapped",
+    "{text}",
+    oasdiff=(INFO, None),
+    why="clients sending that value are refused",
+    subjects=BODY_SUBJECTS,
+)
+DISCRIMINATOR_MAPPING_CHANGED = schema_check(
+    "discriminator-mapping-changed",
+    BREAKING,
+    BREAKING,
+    "a discriminator value maps to another schema",
+    "{text}",
+    oasdiff=(INFO, INFO),
+    why="the same value now means another variant",
+    subjects=BODY_SUBJECTS,
+)
+
+
+@pair_check
+def discriminator(ctx: DiffContext, pair: Pair) -> None:
+    old, new = (v if isinstance(v, dict) else None for v in pair.both("discriminator"))
+    where, ptr = pair.where, d.join(pair.h_ptr, "discriminator")
+    if old is None or new is None:
+        if old != new:
+            check = DISCRIMINATOR_ADDED if new else DISCRIMINATOR_REMOVED
+            text = f"discriminator on `{(new or old).get('propertyName')}` {'added' if new else 'removed'}."
+            ctx.schema_change(where, check, ptr if new else d.join(pair.b_ptr, "discriminator"), text=text)
+        return
+    if old.get("propertyName") != new.get("propertyName"):
+        text = f"discriminator property `{old.get('propertyName')}` -> `{new.get('propertyName')}`."
+        ctx.schema_change(where, DISCRIMINATOR_PROPERTY_CHANGED, ptr, text=text)
+    old_map, new_map = d.mapping(old.get("mapping")), d.mapping(new.get("mapping"))
+    for value in sorted(set(new_map) - set(old_map)):
+        text = f"discriminator value `{value}` now maps to {new_map[value]}."
+        ctx.schema_change(where, DISCRIMINATOR_MAPPING_ADDED, d.join(ptr, "mapping", value), text=text)
+    for value in sorted(set(old_map) - set(new_map)):
+        text = f"discriminator value `{value}` is no longer mapped."
+        ctx.schema_change(where, DISCRIMINATOR_MAPPING_DELETED, ptr, text=text)
+    for value in sorted(set(old_map) & set(new_map)):
+        if old_map[value] != new_map[value]:
+            text = f"discriminator value `{value}`: {old_map[value]} -> {new_map[value]}."
+            ctx.schema_change(where, DISCRIMINATOR_MAPPING_CHANGED, d.join(ptr, "mapping", value), text=text)

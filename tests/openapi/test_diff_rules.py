@@ -519,6 +519,24 @@ SCHEMA_PAIRS: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
     "wrapped-in-one-of": ({"type": "string"}, {"oneOf": [S, {"type": "integer"}]}),
     "const-changed": ({**S, "const": "a"}, {**S, "const": "b"}),
     "type-compatible": ({"type": "string"}, {"type": ["object", "string"]}),
+    "discriminator-added": (OBJ, {**OBJ, "discriminator": {"propertyName": "kind"}}),
+    "discriminator-removed": ({**OBJ, "discriminator": {"propertyName": "kind"}}, OBJ),
+    "discriminator-property-name-changed": (
+        {**OBJ, "discriminator": {"propertyName": "kind"}},
+        {**OBJ, "discriminator": {"propertyName": "type"}},
+    ),
+    "discriminator-mapping-added": (
+        {**OBJ, "discriminator": {"propertyName": "kind", "mapping": {"cat": "#/c/Cat"}}},
+        {**OBJ, "discriminator": {"propertyName": "kind", "mapping": {"cat": "#/c/Cat", "dog": "#/c/Dog"}}},
+    ),
+    "discriminator-mapping-deleted": (
+        {**OBJ, "discriminator": {"propertyName": "kind", "mapping": {"cat": "#/c/Cat", "dog": "#/c/Dog"}}},
+        {**OBJ, "discriminator": {"propertyName": "kind", "mapping": {"cat": "#/c/Cat"}}},
+    ),
+    "discriminator-mapping-changed": (
+        {**OBJ, "discriminator": {"propertyName": "kind", "mapping": {"cat": "#/c/Cat"}}},
+        {**OBJ, "discriminator": {"propertyName": "kind", "mapping": {"cat": "#/c/Lion"}}},
+    ),
     "x-extensible-enum-value-removed": (
         {**S, "x-extensible-enum": ["a", "b"]},
         {**S, "x-extensible-enum": ["a"]},
