@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from openapi import document as d
 from openapi.diff import lifecycle
 from openapi.diff.context import OPERATION_CHECKS, DiffContext, document_check, operation_check
-from openapi.diff.rules import BREAKING, INFO, define
+from openapi.diff.rules import BREAKING, INFO, WARNING, define
 
 PATH_PARAM = re.compile(r"\{([^}]+)\}")
 
@@ -38,6 +38,15 @@ PATH_REMOVAL = lifecycle.removal_rules("api-path", "a path", PATH_REMOVED, lifec
 OPERATION_REMOVAL = lifecycle.removal_rules(
     "api-operation", "an operation", OPERATION_REMOVED, lifecycle.SUNSET_PARSE, oasdiff_prefix="api"
 )
+TAG_REMOVED = define(
+    "api-tag-removed",
+    WARNING,
+    "an operation lost a tag",
+    "{label} is no longer tagged `{tag}`.",
+    oasdiff=INFO,
+    why="generated clients group operations into one class per tag: the function moves",
+)
+TAG_ADDED = define("api-tag-added", INFO, "an operation got a tag", "{label} is now tagged `{tag}`.")
 WEBHOOK_REMOVED = define(
     "webhook-removed",
     BREAKING,
@@ -125,3 +134,13 @@ def operation_id(ctx: DiffContext, b: d.Operation, h: d.Operation) -> None:
         ctx.emit(OPERATION_ID_CHANGED, d.join(h.pointer, "operationId"), h, old=old, new=new)
     elif new and not old:
         ctx.emit(OPERATION_ID_ADDED, d.join(h.pointer, "operationId"), h, new=new)
+
+
+@operation_check
+def tags(ctx: DiffContext, b: d.Operation, h: d.Operation) -> None:
+    old = [t for t in d.sequence(b.node.get("tags")) if isinstance(t, str)]
+    new = [t for t in d.sequence(h.node.get("tags")) if isinstance(t, str)]
+    for tag in (t for t in old if t not in new):
+        ctx.emit(TAG_REMOVED, d.join(b.pointer, "tags"), h, tag=tag)
+    for tag in (t for t in new if t not in old):
+        ctx.emit(TAG_ADDED, d.join(h.pointer, "tags"), h, tag=tag)

@@ -286,6 +286,8 @@ FIXED: dict[str, tuple[Mutation, Mutation, int]] = {
         1,
     ),
     "response-header-became-optional": (_nothing, lambda s: _get_headers(s)["ETag"].pop("required"), 1),
+    "api-tag-removed": (_nothing, lambda s: _op(s, "/health", "get").update(tags=[]), 1),
+    "api-tag-added": (_nothing, lambda s: _op(s, "/health", "get")["tags"].append("ops"), 1),
     "webhook-removed": (_webhook(), _nothing, 1),
     "webhook-added": (_nothing, _webhook(), 1),
     # lifecycle: deprecation, sunset dates, stability levels
