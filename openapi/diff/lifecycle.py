@@ -290,3 +290,30 @@ def property_stability(ctx: DiffContext, pair: Pair) -> None:
         ctx.schema_change(
             where, check, d.join(pair.h_ptr, STABILITY), old=old or "stable", new=new or "stable"
         )
+
+
+PROPERTY_SUBJECTS = ("request-property", "response-property")
+PROPERTY_DEPRECATED = schema_check(
+    "deprecated",
+    INFO,
+    INFO,
+    "the property was marked deprecated",
+    "now deprecated.",
+    subjects=PROPERTY_SUBJECTS,
+)
+PROPERTY_REACTIVATED = schema_check(
+    "reactivated",
+    INFO,
+    INFO,
+    "the property is no longer deprecated",
+    "no longer deprecated.",
+    subjects=PROPERTY_SUBJECTS,
+)
+
+
+@pair_check
+def property_deprecation(ctx: DiffContext, pair: Pair) -> None:
+    was, now = (raw.get("deprecated") is True for raw in pair.raw)
+    if was != now:
+        check = PROPERTY_DEPRECATED if now else PROPERTY_REACTIVATED
+        ctx.schema_change(pair.where, check, d.join(pair.h_ptr, "deprecated"))

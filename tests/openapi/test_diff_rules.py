@@ -543,6 +543,8 @@ SCHEMA_PAIRS: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
         {**S, "x-extensible-enum": ["a", "b"]},
         {**S, "x-extensible-enum": ["a"]},
     ),
+    "deprecated": (S, {**S, "deprecated": True}),
+    "reactivated": ({**S, "deprecated": True}, S),
     "stability-decreased": ({**S, "x-stability-level": "stable"}, {**S, "x-stability-level": "beta"}),
     "stability-increased": ({**S, "x-stability-level": "alpha"}, {**S, "x-stability-level": "beta"}),
     "default-changed": ({**S, "default": "a"}, {**S, "default": "b"}),
