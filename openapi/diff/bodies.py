@@ -51,6 +51,20 @@ REQUEST_MEDIA_REMOVED = define(
 REQUEST_MEDIA_ADDED = define(
     "request-body-media-type-added", INFO, "a request media type was added", "media type `{media}` was added."
 )
+MEDIA_SCHEMA = {
+    (direction, action): define(
+        f"{direction}-body-media-type-schema-{action}",
+        level,
+        f"a {direction} media type {'now has' if action == 'added' else 'no longer has'} a schema",
+        f"media type `{{media}}` {'now has' if action == 'added' else 'no longer has'} a schema.",
+    )
+    for direction, action, level in (
+        ("request", "added", BREAKING),  # any body was accepted; now only what the schema allows
+        ("request", "removed", INFO),
+        ("response", "added", INFO),
+        ("response", "removed", WARNING),  # clients no longer know what they get
+    )
+}
 SUCCESS_STATUS_REMOVED = define(
     "response-success-status-removed",
     BREAKING,
@@ -149,6 +163,10 @@ def content(
             continue
         b_media, h_media = old_media[media], new_media[media]
         if isinstance(b_media, dict) and isinstance(h_media, dict):
+            had, has = "schema" in b_media, "schema" in h_media
+            if had != has and not in_parameter:
+                rule = MEDIA_SCHEMA[where.direction, "added" if has else "removed"]
+                ctx.emit(rule, d.join(new_ptr, "content", media), where.op, where.via, media=media)
             ctx.compare(
                 b_media.get("schema"),
                 d.join(old_ptr, "content", media, "schema"),

@@ -219,6 +219,26 @@ FIXED: dict[str, tuple[Mutation, Mutation, int]] = {
         lambda s: _create_body(s)["content"].update({"application/xml": {"schema": ref("PetCreate")}}),
         1,
     ),
+    "request-body-media-type-schema-added": (
+        lambda s: _create_body(s)["content"].update({"text/plain": {}}),
+        lambda s: _create_body(s)["content"].update({"text/plain": {"schema": {"type": "string"}}}),
+        1,
+    ),
+    "request-body-media-type-schema-removed": (
+        lambda s: _create_body(s)["content"].update({"text/plain": {"schema": {"type": "string"}}}),
+        lambda s: _create_body(s)["content"].update({"text/plain": {}}),
+        1,
+    ),
+    "response-body-media-type-schema-added": (
+        lambda s: _op(s, "/health", "get")["responses"]["200"]["content"]["application/json"].pop("schema"),
+        _nothing,
+        1,
+    ),
+    "response-body-media-type-schema-removed": (
+        _nothing,
+        lambda s: _op(s, "/health", "get")["responses"]["200"]["content"]["application/json"].pop("schema"),
+        1,
+    ),
     "new-required-request-property": (
         _nothing,
         lambda s: (
