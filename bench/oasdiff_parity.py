@@ -5,13 +5,16 @@ its checker reports for them. This script reads those tests with regexes, keeps 
 pair of files unchanged (tests that mutate the loaded spec in Go, loop over tables or pass custom options
 are skipped with their reason), and derives the expected verdict from the asserted rule ids and their
 level in oasdiff's `rules.go`: breaking when an ERR change is asserted, warning for WARN, non-breaking
-when only INFO changes (the whole list of them) or none are asserted. When a test ran one check only (`singleCheckConfig`), its
-non-breaking verdict is about that check's rules, so only our changes mapped to those rules count. It runs our diff in-process on each pair and prints
-how often the verdicts agree, the pairs where our diff raised, and the misses and false alarms by rule.
+when only INFO changes (the whole list of them) or none are asserted. When a test ran one check only
+(`singleCheckConfig`), its non-breaking verdict is about that check's rules, so only our changes mapped to
+those rules count. It runs our diff in-process on each pair and prints how often the verdicts agree, the
+pairs where our diff raised, and the misses and false alarms by rule. `--sweep` also diffs every spec of
+`data/` with its neighbour, to find specs our diff raises on.
 
 Nothing of oasdiff is part of this repository: check it out anywhere and point the script at it.
 
     .venv/bin/python bench/oasdiff_parity.py --oasdiff PATH/TO/oasdiff [--levels oasdiff|ours] [--show-pairs]
+        [--sweep]
 """
 
 from __future__ import annotations
@@ -311,6 +314,38 @@ def report(cases: list[Case], oasdiff: Path, levels: str, show_pairs: bool) -> N
             print(f"  {count:4}  {rule}")
 
 
+def sweep(oasdiff: Path) -> None:
+    """Robustness: diff every spec under `data/` with the next one in its folder, at both levels; count the
+    files we refuse (with a clear error) and the diffs that raise."""
+    from openapi import diff
+    from openapi import document as d
+    from openapi.diff import rules
+
+    files = sorted(p for p in (oasdiff / "data").rglob("*") if p.suffix in (".yaml", ".yml", ".json"))
+    docs, refused = {}, 0
+    for path in files:
+        try:
+            docs[path] = d.load(str(path))
+        except d.SpecError:
+            refused += 1
+    folders: dict[Path, list[Path]] = {}
+    for path in docs:
+        folders.setdefault(path.parent, []).append(path)
+    runs, crashes = 0, []
+    for paths in folders.values():
+        for base, head in zip(paths, paths[1:] + paths[:1], strict=True):
+            for levels in (rules.OURS, rules.OASDIFF):
+                runs += 1
+                try:
+                    diff.find_changes(docs[base], docs[head], rules.LevelPolicy(levels))
+                except Exception as exc:  # a finding: reported, never raised
+                    crashes.append(f"{base.name} -> {head.name}: {type(exc).__name__}: {exc}")
+    print(f"sweep: {len(files)} spec files, {refused} refused with an error, {runs} diffs, ", end="")
+    print(f"{len(crashes)} raised")
+    for line in crashes:
+        print(f"  {line[:200]}")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
@@ -323,11 +358,16 @@ def main(argv: list[str] | None = None) -> int:
         help="rule levels to diff with (oasdiff's)",
     )
     parser.add_argument("--show-pairs", action="store_true", help="print each pair's verdicts and tracebacks")
+    parser.add_argument(
+        "--sweep", action="store_true", help="also diff every spec of data/ with its neighbour (robustness)"
+    )
     args = parser.parse_args(argv)
     if not (args.oasdiff / "checker").is_dir():
         print(f"error: {args.oasdiff} has no checker/ folder; pass an oasdiff checkout", file=sys.stderr)
         return 2
     report(collect(args.oasdiff), args.oasdiff, args.levels, args.show_pairs)
+    if args.sweep:
+        sweep(args.oasdiff)
     return 0
 
 

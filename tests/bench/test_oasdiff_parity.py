@@ -300,6 +300,19 @@ func Test{name}(t *testing.T) {{
     assert "tracebacks: 0\n" in out
 
 
+def test_the_sweep_diffs_every_spec_with_its_neighbour_and_counts_refusals(
+    parity: ModuleType, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    ok = {"get": {"operationId": "list", "responses": {"200": {"description": "ok"}}}}
+    (tmp_path / "checker").mkdir()
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "a.json").write_text(_spec({"/a": ok}))
+    (tmp_path / "data" / "b.json").write_text(_spec({"/b": ok}))
+    (tmp_path / "data" / "swagger.yaml").write_text("swagger: '2.0'\n")
+    assert parity.main(["--oasdiff", str(tmp_path), "--sweep"]) == 0
+    assert "sweep: 3 spec files, 1 refused with an error, 4 diffs, 0 raised\n" in capsys.readouterr().out
+
+
 def test_a_folder_without_checker_tests_is_a_clear_error(
     parity: ModuleType, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
