@@ -113,6 +113,16 @@ def _delete_op(**fields: Any) -> Mutation:
 FUTURE, PAST = "2999-01-01", "2000-01-01"
 
 
+def _health_media(media: str) -> Mutation:
+    """GET /health's 200 response under another media type name, same schema."""
+
+    def mutate(spec: Spec) -> None:
+        content = _op(spec, "/health", "get")["responses"]["200"]["content"]
+        content[media] = content.pop("application/json")
+
+    return mutate
+
+
 def _oauth(token_url: str = "https://auth.example/token", scopes: dict[str, str] | None = None) -> Mutation:
     """An OAuth2 scheme in components (used by no operation)."""
     flow = {"tokenUrl": token_url, "scopes": scopes or {"read": "Read", "write": "Write"}}
@@ -239,6 +249,9 @@ FIXED: dict[str, tuple[Mutation, Mutation, int]] = {
         lambda s: _op(s, "/health", "get")["responses"]["200"]["content"]["application/json"].pop("schema"),
         1,
     ),
+    "response-media-type-name-specialized": (_nothing, _health_media("application/problem+json"), 1),
+    "response-media-type-name-generalized": (_health_media("application/problem+json"), _nothing, 1),
+    "response-media-type-name-changed": (_nothing, _health_media("application/json; charset=utf-8"), 1),
     "new-required-request-property": (
         _nothing,
         lambda s: (
@@ -751,4 +764,16 @@ def test_a_webhook_is_checked_like_an_operation():
     changes = _changes(_webhook(required=False), _webhook(required=True))
     assert [(c.rule, c.operation) for c in changes] == [
         ("request-body-became-required", "webhook petBorn POST")
+    ]
+
+
+def test_a_renamed_response_media_type_still_compares_its_schema():
+    def renamed(spec: Spec) -> None:
+        _health_media("application/vnd.pets+json")(spec)
+        _schemas(spec)["Health"]["properties"]["ok"]["type"] = "string"
+
+    changes = _changes(_health_media("application/vnd.health+json"), renamed)
+    assert sorted(c.rule for c in changes) == [
+        "response-media-type-name-generalized",
+        "response-property-type-changed",
     ]
