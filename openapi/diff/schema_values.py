@@ -104,6 +104,19 @@ DEFAULT_CHANGED = schema_check(
     oasdiff_as="default-value-changed",
 )
 
+DEFAULT_ADDED, DEFAULT_REMOVED = (
+    schema_check(
+        f"default-{action}",
+        WARNING,
+        None,
+        f"a default value was {action} (clients omitting the value get another behaviour)",
+        "default {old} -> {new}.",
+        oasdiff_at={"request-parameter": BREAKING, "request-property": INFO, "request-body": INFO},
+        oasdiff_as=f"default-value-{action}",
+    )
+    for action in ("added", "removed")
+)
+
 # JSON Schema bound -> the word in rule ids. A lower upper bound or a higher lower bound is stricter.
 UPPER_BOUNDS = {
     "maxLength": "max-length",
@@ -255,12 +268,9 @@ def unique_items(ctx: DiffContext, pair: Pair) -> None:
 
 @pair_check
 def default(ctx: DiffContext, pair: Pair) -> None:
-    if (
-        pair.where.request
-        and "default" in pair.b
-        and "default" in pair.h
-        and pair.b["default"] != pair.h["default"]
-    ):
-        ctx.schema_change(
-            pair.where, DEFAULT_CHANGED, pair.h_ptr, old=show(pair.b["default"]), new=show(pair.h["default"])
-        )
+    had, has = "default" in pair.b, "default" in pair.h
+    if not pair.where.request or (not had and not has) or pair.b.get("default") == pair.h.get("default"):
+        return
+    check = DEFAULT_CHANGED if had and has else DEFAULT_ADDED if has else DEFAULT_REMOVED
+    old, new = (show(side["default"]) if "default" in side else "(none)" for side in (pair.b, pair.h))
+    ctx.schema_change(pair.where, check, pair.h_ptr, old=old, new=new)

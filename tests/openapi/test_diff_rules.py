@@ -581,6 +581,8 @@ SCHEMA_PAIRS: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
     "stability-decreased": ({**S, "x-stability-level": "stable"}, {**S, "x-stability-level": "beta"}),
     "stability-increased": ({**S, "x-stability-level": "alpha"}, {**S, "x-stability-level": "beta"}),
     "default-changed": ({**S, "default": "a"}, {**S, "default": "b"}),
+    "default-added": (S, {**S, "default": "a"}),
+    "default-removed": ({**S, "default": "a"}, S),
     # JSON Schema 2020-12 keywords: a subschema that appears, goes, or changes inside
     "not-changed": ({**S, "not": {"enum": ["a"]}}, {**S, "not": {"enum": ["b"]}}),
     "pattern-property-added": (OBJ, {**OBJ, "patternProperties": {"^x-": S}}),
