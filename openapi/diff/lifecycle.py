@@ -207,25 +207,49 @@ def operation_lifecycle(ctx: DiffContext, b: d.Operation, h: d.Operation) -> Non
             )
     was, now = b.node.get("deprecated") is True, h.node.get("deprecated") is True
     if now and not was:
-        _newly_deprecated(ctx, h, new_level)
+        newly_deprecated(ctx, h.node, h.pointer, h, OPERATION_DEPRECATION)
     elif was and not now:
         ctx.emit(REACTIVATED, d.join(h.pointer, "deprecated"), h)
     elif now:
         sunset_changed(ctx, b.node, b.pointer, h.node, h.pointer, h, OPERATION_SUNSET)
 
 
-def _newly_deprecated(ctx: DiffContext, h: d.Operation, level: object) -> None:
+@dataclass(frozen=True, slots=True)
+class DeprecationRules:
+    """What deprecating a thing is, by the sunset it announces and the deprecation period."""
+
+    deprecated: Rule
+    unparsable: Rule
+    sunset_missing: Rule
+    too_small: Rule
+
+
+OPERATION_DEPRECATION = DeprecationRules(
+    DEPRECATED, DEPRECATED_SUNSET_PARSE, DEPRECATED_SUNSET_MISSING, SUNSET_TOO_SMALL
+)
+
+
+def newly_deprecated(
+    ctx: DiffContext,
+    node: dict[str, Any],
+    ptr: str,
+    op: d.Operation,
+    rules: DeprecationRules,
+    **fields: Any,
+) -> None:
+    """A thing deprecated in HEAD: its sunset must parse and, with a period for the operation's stability,
+    be far enough."""
+    level = stability(op.node)
     days = ctx.policy.deprecation.days(level if isinstance(level, str) else None)
-    when = sunset(h.node)
-    ptr = d.join(h.pointer, SUNSET)
+    when = sunset(node)
     if when is INVALID:
-        ctx.emit(DEPRECATED_SUNSET_PARSE, ptr, h, value=_quoted(h.node.get(SUNSET)))
+        ctx.emit(rules.unparsable, d.join(ptr, SUNSET), op, value=_quoted(node.get(SUNSET)), **fields)
     elif when is None and days > 0:
-        ctx.emit(DEPRECATED_SUNSET_MISSING, d.join(h.pointer, "deprecated"), h, days=days)
+        ctx.emit(rules.sunset_missing, d.join(ptr, "deprecated"), op, days=days, **fields)
     elif isinstance(when, date) and (when - ctx.policy.deprecation.now()).days < days:
-        ctx.emit(SUNSET_TOO_SMALL, ptr, h, sunset=str(when), days=days)
+        ctx.emit(rules.too_small, d.join(ptr, SUNSET), op, sunset=str(when), days=days, **fields)
     else:
-        ctx.emit(DEPRECATED, d.join(h.pointer, "deprecated"), h)
+        ctx.emit(rules.deprecated, d.join(ptr, "deprecated"), op, **fields)
 
 
 @dataclass(frozen=True, slots=True)

@@ -61,6 +61,22 @@ REACTIVATED = define(
     "a deprecated parameter is no longer deprecated",
     "{param} is no longer deprecated.",
 )
+DEPRECATION = lifecycle.DeprecationRules(
+    DEPRECATED,
+    SUNSET_PARSE,
+    define(
+        "request-parameter-deprecated-sunset-missing",
+        BREAKING,
+        "a parameter was deprecated without the `x-sunset` its deprecation period requires",
+        "{param} was deprecated without `x-sunset` (at least {days} days' notice is required).",
+    ),
+    define(
+        "request-parameter-sunset-date-too-small",
+        BREAKING,
+        "a parameter was deprecated with a sunset sooner than its deprecation period",
+        "{param} was deprecated with sunset {sunset}, less than {days} days away.",
+    ),
+)
 SUNSET = lifecycle.SunsetRules(
     define(
         "request-parameter-sunset-deleted",
@@ -135,7 +151,7 @@ def _deprecation(
 ) -> None:
     was, now = old.get("deprecated") is True, new.get("deprecated") is True
     if now and not was:
-        ctx.emit(DEPRECATED, d.join(ptr, "deprecated"), h, param=label(new))
+        lifecycle.newly_deprecated(ctx, new, ptr, h, DEPRECATION, param=label(new))
     elif was and not now:
         ctx.emit(REACTIVATED, d.join(ptr, "deprecated"), h, param=label(new))
     elif now:

@@ -383,6 +383,11 @@ WITH_PERIOD: dict[str, tuple[Mutation, Mutation]] = {
         _health(deprecated=True, **{"x-sunset": "2031-01-01"}),
         _health(deprecated=True, **{"x-sunset": "2030-01-10"}),
     ),
+    "request-parameter-deprecated-sunset-missing": (_nothing, _limit(deprecated=True)),
+    "request-parameter-sunset-date-too-small": (
+        _nothing,
+        _limit(deprecated=True, **{"x-sunset": "2030-01-10"}),
+    ),
     "request-parameter-sunset-date-changed-too-small": (
         _limit(deprecated=True, **{"x-sunset": "2031-01-01"}),
         _limit(deprecated=True, **{"x-sunset": "2030-01-10"}),
