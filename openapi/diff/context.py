@@ -1,7 +1,8 @@
 """One diff run's state: the two documents, the changes found so far, and the lists of checks to run.
 
-Checks register themselves by place (`document_check`, `operation_check`, `schema_check`); the walk in
-`openapi.diff.engine` calls them, and `DiffContext.compare` descends into a pair of subschemas.
+Checks register themselves by place (`document_check`, `operation_check`, `pair_check`): `find_changes` runs
+the document checks, `operations.paths`/`webhooks` run the operation checks on each operation in both, and
+`DiffContext.compare` (or `compare_below`) runs the pair checks on a pair of subschemas and descends.
 """
 
 from __future__ import annotations
