@@ -335,9 +335,53 @@ PROPERTY_REACTIVATED = schema_check(
 )
 
 
+PROPERTY_SUNSET_INVALID = schema_check(
+    "deprecated-sunset-invalid",
+    BREAKING,
+    BREAKING,
+    "the property was deprecated with an `x-sunset` that is not a date",
+    "deprecated with `x-sunset` {value}, which is not a date.",
+    subjects=PROPERTY_SUBJECTS,
+)
+PROPERTY_SUNSET_MISSING = schema_check(
+    "deprecated-sunset-missing",
+    BREAKING,
+    BREAKING,
+    "the property was deprecated without the `x-sunset` its deprecation period requires",
+    "deprecated without `x-sunset` (at least {days} days' notice is required).",
+    subjects=PROPERTY_SUBJECTS,
+)
+PROPERTY_SUNSET_TOO_SMALL = schema_check(
+    "sunset-date-too-small",
+    BREAKING,
+    BREAKING,
+    "the property was deprecated with a sunset sooner than its deprecation period",
+    "deprecated with sunset {sunset}, less than {days} days away.",
+    subjects=PROPERTY_SUBJECTS,
+)
+PROPERTY_DEPRECATION = {
+    subject: DeprecationRules(
+        *(
+            check.rules[subject]
+            for check in (
+                PROPERTY_DEPRECATED,
+                PROPERTY_SUNSET_INVALID,
+                PROPERTY_SUNSET_MISSING,
+                PROPERTY_SUNSET_TOO_SMALL,
+            )
+        )
+    )
+    for subject in PROPERTY_SUBJECTS
+}
+
+
 @pair_check
 def property_deprecation(ctx: DiffContext, pair: Pair) -> None:
-    was, now = (raw.get("deprecated") is True for raw in pair.raw)
-    if was != now:
-        check = PROPERTY_DEPRECATED if now else PROPERTY_REACTIVATED
-        ctx.schema_change(pair.where, check, d.join(pair.h_ptr, "deprecated"))
+    where = pair.where
+    (old, new), ptr = pair.raw, pair.h_ptr
+    was, now = old.get("deprecated") is True, new.get("deprecated") is True
+    if now and not was and where.subject in PROPERTY_DEPRECATION:
+        rules = PROPERTY_DEPRECATION[where.subject]
+        newly_deprecated(ctx, new, ptr, where.op, rules, via=where.via, what=where.what)
+    elif was and not now:
+        ctx.schema_change(where, PROPERTY_REACTIVATED, d.join(ptr, "deprecated"))

@@ -582,6 +582,7 @@ SCHEMA_PAIRS: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
         {**S, "x-extensible-enum": ["a"]},
     ),
     "deprecated": (S, {**S, "deprecated": True}),
+    "deprecated-sunset-invalid": (S, {**S, "deprecated": True, "x-sunset": "soon"}),
     "reactivated": ({**S, "deprecated": True}, S),
     "stability-decreased": ({**S, "x-stability-level": "stable"}, {**S, "x-stability-level": "beta"}),
     "stability-increased": ({**S, "x-stability-level": "alpha"}, {**S, "x-stability-level": "beta"}),
@@ -659,7 +660,13 @@ def _scaffold(subject: str, schema: dict[str, Any], media: str = "application/js
     }
 
 
-SCHEMA_CASES = [(subject, check) for check, sc in br.SCHEMA_CHECKS.items() for subject in sc.rules]
+PERIOD_CHECKS = ("deprecated-sunset-missing", "sunset-date-too-small")  # need a deprecation period: below
+SCHEMA_CASES = [
+    (subject, check)
+    for check, sc in br.SCHEMA_CHECKS.items()
+    if check not in PERIOD_CHECKS
+    for subject in sc.rules
+]
 MEDIA = {"type-compatible": "application/xml"}  # checks about a body that is not JSON
 
 
@@ -678,6 +685,7 @@ def test_a_schema_change_is_classified_by_where_the_schema_sits(subject, check):
 
 def test_every_rule_of_the_catalogue_has_a_test_pair():
     covered = set(FIXED) | set(WITH_PERIOD) | {f"{subject}-{check}" for subject, check in SCHEMA_CASES}
+    covered |= {f"{s}-{c}" for s in ("request-property", "response-property") for c in PERIOD_CHECKS}
     covered |= {"api-schema-removed"}
     assert covered == set(br.RULES)
 
@@ -784,3 +792,12 @@ def test_a_renamed_response_media_type_still_compares_its_schema():
         "response-media-type-name-generalized",
         "response-property-type-changed",
     ]
+
+
+@pytest.mark.parametrize("subject", ["request-property", "response-property"])
+@pytest.mark.parametrize("check", PERIOD_CHECKS)
+def test_a_deprecated_property_needs_a_sunset_far_enough(subject, check):
+    sunset = {"sunset-date-too-small": {"x-sunset": "2030-01-10"}}.get(check, {})
+    old, new = _scaffold(subject, S), _scaffold(subject, {**S, "deprecated": True, **sunset})
+    policy = br.LevelPolicy(deprecation=br.Deprecation(stable_days=30, today=TODAY))
+    assert [c.rule for c in diff.compare(old, new, policy=policy).changes] == [f"{subject}-{check}"]
