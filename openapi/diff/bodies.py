@@ -105,9 +105,15 @@ ERROR_STATUS_REMOVED = define(
 STATUS_ADDED = define(
     "response-status-added",
     INFO,
-    "a response status was added",
+    "a 2xx/3xx response status was added",
     "response {status} is new.",
     oasdiff_id="response-success-status-added",
+)
+ERROR_STATUS_ADDED = define(
+    "response-non-success-status-added",
+    INFO,
+    "an error response status was added",
+    "response {status} is new.",
 )
 RESPONSE_MEDIA_REMOVED = define(
     "response-media-type-removed",
@@ -249,7 +255,8 @@ def responses(ctx: DiffContext, b: d.Operation, h: d.Operation) -> None:
     for status, raw in new_all.items():
         ptr = d.join(h.pointer, "responses", status)
         if status not in old_all:
-            ctx.emit(STATUS_ADDED, ptr, h, status=status)
+            success = str(status)[:1] in ("2", "3")
+            ctx.emit(STATUS_ADDED if success else ERROR_STATUS_ADDED, ptr, h, status=status)
             continue
         old, old_ptr = ctx.resolve("base", old_all[status], d.join(b.pointer, "responses", status))
         new, new_ptr = ctx.resolve("head", raw, ptr)

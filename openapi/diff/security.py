@@ -70,13 +70,16 @@ SCHEME_REMOVED = define(
 SCHEME_ADDED = define(
     "api-security-component-added", INFO, "a security scheme was added", "Security scheme `{name}` is new."
 )
-FLOW_URL_CHANGED = define(
-    "api-security-component-oauth-url-changed",
-    BREAKING,
-    "an OAuth2 flow's authorization, token or refresh URL changed",
-    "Security scheme `{name}`: {flow} `{key}` {old} -> {new}: clients get tokens where the old URL said.",
-    oasdiff=INFO,
-    why="clients are configured with the old URL and get no token",
+FLOW_URL_CHANGED, TOKEN_URL_CHANGED = (
+    define(
+        f"api-security-component-oauth-{word}-changed",
+        BREAKING,
+        f"an OAuth2 flow's {what} changed",
+        "Security scheme `{name}`: {flow} `{key}` {old} -> {new}: clients still use the old URL.",
+        oasdiff=INFO,
+        why="clients are configured with the old URL and get no token",
+    )
+    for word, what in (("url", "authorization or refresh URL"), ("token-url", "token URL"))
 )
 FLOW_SCOPE_REMOVED = define(
     "api-security-component-oauth-scope-removed",
@@ -169,7 +172,7 @@ def _flows(ctx: DiffContext, name: str, old: dict[str, Any], new: dict[str, Any]
         for key in FLOW_URLS:
             if key in b and b.get(key) != h.get(key):
                 ctx.emit(
-                    FLOW_URL_CHANGED,
+                    TOKEN_URL_CHANGED if key == "tokenUrl" else FLOW_URL_CHANGED,
                     d.join(flow_ptr, key),
                     name=name,
                     flow=flow,

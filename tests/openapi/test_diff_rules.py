@@ -123,9 +123,17 @@ def _health_media(media: str) -> Mutation:
     return mutate
 
 
-def _oauth(token_url: str = "https://auth.example/token", scopes: dict[str, str] | None = None) -> Mutation:
+def _oauth(
+    token_url: str = "https://auth.example/token",
+    scopes: dict[str, str] | None = None,
+    refresh_url: str = "https://auth.example/refresh",
+) -> Mutation:
     """An OAuth2 scheme in components (used by no operation)."""
-    flow = {"tokenUrl": token_url, "scopes": scopes or {"read": "Read", "write": "Write"}}
+    flow = {
+        "tokenUrl": token_url,
+        "refreshUrl": refresh_url,
+        "scopes": scopes or {"read": "Read", "write": "Write"},
+    }
     return lambda spec: spec["components"]["securitySchemes"].update(
         oauth={"type": "oauth2", "flows": {"clientCredentials": flow}}
     )
@@ -178,11 +186,12 @@ FIXED: dict[str, tuple[Mutation, Mutation, int]] = {
     ),
     "api-security-component-added": (_nothing, _oauth(), 1),
     "api-security-component-removed": (_oauth(), _nothing, 1),
-    "api-security-component-oauth-url-changed": (
+    "api-security-component-oauth-token-url-changed": (
         _oauth(),
         _oauth(token_url="https://auth.example/v2/token"),
         1,
     ),
+    "api-security-component-oauth-url-changed": (_oauth(), _oauth(refresh_url="https://auth.example/v2"), 1),
     "api-security-component-oauth-scope-removed": (_oauth(), _oauth(scopes={"read": "Read"}), 1),
     "api-security-component-oauth-scope-added": (
         _oauth(),
@@ -284,6 +293,11 @@ FIXED: dict[str, tuple[Mutation, Mutation, int]] = {
         1,
     ),
     "response-status-added": (
+        _nothing,
+        lambda s: _op(s, "/health", "get")["responses"].update({"202": json_body(ref("Error"))}),
+        1,
+    ),
+    "response-non-success-status-added": (
         _nothing,
         lambda s: _op(s, "/health", "get")["responses"].update({"503": json_body(ref("Error"))}),
         1,
