@@ -5,12 +5,16 @@ its checker reports for them. This script reads those tests with regexes, keeps 
 pair of files unchanged (tests that mutate the loaded spec in Go, loop over tables or pass custom options
 are skipped with their reason), and derives the expected verdict from the asserted rule ids and their
 level in oasdiff's `rules.go`: breaking when an ERR change is asserted, warning for WARN, non-breaking
-when only INFO changes or none are asserted. It then runs our diff in-process on each pair and prints
-how often the verdicts agree, the pairs where our diff raised, and the misses and false alarms by rule.
+when only INFO changes (the whole list of them) or none are asserted. When a test ran one check only
+(`singleCheckConfig`), its non-breaking verdict is about that check's rules, so only our changes mapped to
+those rules count. It runs our diff in-process on each pair and prints how often the verdicts agree, the
+pairs where our diff raised, and the misses and false alarms by rule. `--sweep` also diffs every spec of
+`data/` with its neighbour, to find specs our diff raises on.
 
 Nothing of oasdiff is part of this repository: check it out anywhere and point the script at it.
 
     .venv/bin/python bench/oasdiff_parity.py --oasdiff PATH/TO/oasdiff [--levels oasdiff|ours] [--show-pairs]
+        [--sweep]
 """
 
 from __future__ import annotations
@@ -28,7 +32,8 @@ BREAKING, WARNING, NON_BREAKING, TRACEBACK = "breaking", "warning", "non-breakin
 
 _TEST_FUNC = re.compile(r"^func (Test\w+)\(t \*testing\.T\) \{\n(.*?)^\}", re.M | re.S)
 _ID_CONST = re.compile(r"^\s*(\w+Id)\s*=\s*\"([\w-]+)\"", re.M)
-_RULE_LEVEL = re.compile(r"newBackwardCompatibilityRule\(\s*(\w+Id),\s*(ERR|WARN|INFO)\b")
+_RULE_LEVEL = re.compile(r"newBackwardCompatibilityRule\(\s*(\w+Id),\s*(ERR|WARN|INFO),\s*(\w+)")
+_SINGLE_CHECK = re.compile(r"singleCheckConfig\(checker\.(\w+)\)")
 _DATA_FN = re.compile(r"(\w+)\s*=\s*dataFileFn\(\"([\w./-]+)\"\)")
 _LOAD = re.compile(r"^\s*(\w+)(?:,\s*err)?\s*:?=\s*(open|l|loadFrom)\((.*)\)\s*$", re.M)
 _PAIR = re.compile(r"GetWithOperationsSourcesMap\(([^,]+),\s*(\w+),\s*(\w+)\)")
@@ -39,6 +44,11 @@ _ASSERTED_ID = re.compile(r"checker\.(\w+Id)\b")
 _NEGATIVE = re.compile(r"requireNoChange|require\.False|NotContains|NotEqual|Comment:")
 _GET_LEVEL = re.compile(r"checker\.(ERR|WARN|INFO),\s*\w+\[\d+\]\.GetLevel\(\)")
 _QUOTED_ID = re.compile(r"\"([a-z][a-z0-9-]+)\"")
+# assertions that pin down every change returned, so a WARN or INFO one means nothing worse was found
+_EXACT = re.compile(
+    r"require\.(?:Len\(t, errs, \d+\)|Empty\(t, errs\)|ElementsMatch|Equal\(t, \d+, len\(errs\)\))"
+    r"|requireSingle(?:Api)?Change|requireApiChanges"
+)
 _NON_EMPTY = re.compile(
     r"require\.(?:NotEmpty\(t, errs\)|Len\(t, errs, [1-9]\d*\)|Equal\(t, [1-9]\d*, len\(errs\)\))"
 )
@@ -60,6 +70,7 @@ class Case:
     rules: list[str] = field(default_factory=list)  # asserted rule ids at the verdict's level
     skipped: str | None = None
     single_check: bool = False  # oasdiff ran one check only: a non-breaking verdict is about that check
+    scope: set[str] = field(default_factory=set)  # rule ids of the checks oasdiff ran, when only some
 
 
 @dataclass(slots=True)
@@ -69,19 +80,24 @@ class Catalogue:
     ids: dict[str, str]
     levels: dict[str, str]
     data_fns: dict[str, str]
+    check_rules: dict[str, set[str]] = field(default_factory=dict)  # check function -> its rule ids
 
 
 def read_catalogue(sources: Iterable[str]) -> Catalogue:
     """Collect rule ids, their levels and the `dataFileFn` path functions from Go sources."""
     ids: dict[str, str] = {}
     data_fns: dict[str, str] = {}
-    rule_levels: list[tuple[str, str]] = []
+    rule_levels: list[tuple[str, str, str]] = []
     for text in sources:
         ids.update(_ID_CONST.findall(text))
         data_fns.update(_DATA_FN.findall(text))
         rule_levels += _RULE_LEVEL.findall(text)
-    levels = {ids[const]: level for const, level in rule_levels if const in ids}
-    return Catalogue(ids, levels, data_fns)
+    levels = {ids[const]: level for const, level, _ in rule_levels if const in ids}
+    check_rules: dict[str, set[str]] = {}
+    for const, _, check in rule_levels:
+        if const in ids:
+            check_rules.setdefault(check, set()).add(ids[const])
+    return Catalogue(ids, levels, data_fns, check_rules)
 
 
 def _path(expr: str, loader: str, cat: Catalogue) -> str | None:
@@ -98,6 +114,17 @@ def _path(expr: str, loader: str, cat: Catalogue) -> str | None:
         if call and call.group(1) in cat.data_fns:
             return f"../data/{cat.data_fns[call.group(1)]}/{call.group(2)}"
     return None
+
+
+def _mutated(body: str, var: str) -> bool:
+    """Whether the test changes the loaded spec before diffing: it touches `var.Spec`, or hands `var` to a
+    helper (`setRequestBodyType(t, s1, ...)`, `responseHeaderSchema(s1).Nullable = true`)."""
+    for line in body.splitlines():
+        if _LOAD.match(line) or _PAIR.search(line) or not re.search(rf"\b{var}\b", line):
+            continue
+        if re.search(rf"\b{var}\.Spec\b|\w\([^)]*\b{var}\b", line):
+            return True
+    return False
 
 
 def _pair(body: str, cat: Catalogue) -> tuple[str | None, str | None, str | None]:
@@ -125,7 +152,7 @@ def _pair(body: str, cat: Catalogue) -> tuple[str | None, str | None, str | None
     if base_var not in loads or rev_var not in loads:
         return None, None, "spec not loaded by a known Go function"
     for var in (base_var, rev_var):
-        if re.search(rf"^\s*{var}\.Spec\b|:?=\s*&?{var}\.Spec\b|\(\s*{var}\.Spec\b", body, re.M):
+        if _mutated(body, var):
             return None, None, "mutates the loaded spec in Go"
     base, rev = (
         _path(loads[base_var][1], loads[base_var][0], cat),
@@ -165,6 +192,8 @@ def _expected(body: str, cat: Catalogue) -> tuple[str | None, list[str], str | N
         return None, [], "no verdict asserted"
     for level in ("ERR", "WARN", "INFO"):
         if level in levels:
+            if level != "ERR" and not _EXACT.search(body):
+                return None, [], "asserts a change is among them, not that none is breaking"
             return _LEVEL_VERDICT[level], sorted({r for r in rules if cat.levels[r] == level}), None
     raise AssertionError(levels)  # unreachable: every level is one of the three
 
@@ -178,6 +207,7 @@ def parse_tests(text: str, cat: Catalogue) -> list[Case]:
         if case.skipped is None:
             case.expected, case.rules, case.skipped = _expected(body, cat)
             case.single_check = "singleCheckConfig(" in body
+            case.scope = {r for check in _SINGLE_CHECK.findall(body) for r in cat.check_rules.get(check, ())}
         cases.append(case)
     return cases
 
@@ -196,14 +226,20 @@ def collect(oasdiff: Path) -> list[Case]:
     return cases
 
 
-def our_verdict(base: Path, revision: Path, levels: str) -> tuple[str, list[str]]:
-    """Our diff's verdict on one pair at `levels` (ours or oasdiff's), and the rules that made it."""
+def our_verdict(
+    base: Path, revision: Path, levels: str, scope: set[str] | None = None
+) -> tuple[str, list[str]]:
+    """Our diff's verdict on one pair at `levels` (ours or oasdiff's), and the rules that made it.
+
+    `scope`: only our changes whose rule is one of these oasdiff rule ids count."""
     from openapi import diff
     from openapi import document as d
     from openapi.diff import rules
 
     policy = rules.LevelPolicy(levels)  # no project config: every rule at the chosen base's level
     changes = diff.find_changes(d.load(str(base)), d.load(str(revision)), policy)
+    if scope:
+        changes = [c for c in changes if rules.RULES[c.rule].id_in_oasdiff in scope]
     for level, verdict in ((rules.BREAKING, BREAKING), (rules.WARNING, WARNING)):
         fired = sorted({c.rule for c in changes if c.level == level})
         if fired:
@@ -234,7 +270,10 @@ def report(cases: list[Case], oasdiff: Path, levels: str, show_pairs: bool) -> N
     for case in checked:
         folder = oasdiff / "checker"
         try:
-            ours, fired = our_verdict(folder / case.base, folder / case.revision, levels)
+            # A non-breaking verdict of one oasdiff check says nothing of the others: only our changes
+            # under that check's rules can contradict it. A breaking verdict is met by any breaking change.
+            scope = case.scope if case.expected == NON_BREAKING else None
+            ours, fired = our_verdict(folder / case.base, folder / case.revision, levels, scope)
         except Exception as exc:  # any failure of ours on a valid pair is a finding, not a crash
             crashes.append((case, f"{type(exc).__name__}: {exc}"))
             if show_pairs:
@@ -275,6 +314,38 @@ def report(cases: list[Case], oasdiff: Path, levels: str, show_pairs: bool) -> N
             print(f"  {count:4}  {rule}")
 
 
+def sweep(oasdiff: Path) -> None:
+    """Robustness: diff every spec under `data/` with the next one in its folder, at both levels; count the
+    files we refuse (with a clear error) and the diffs that raise."""
+    from openapi import diff
+    from openapi import document as d
+    from openapi.diff import rules
+
+    files = sorted(p for p in (oasdiff / "data").rglob("*") if p.suffix in (".yaml", ".yml", ".json"))
+    docs, refused = {}, 0
+    for path in files:
+        try:
+            docs[path] = d.load(str(path))
+        except d.SpecError:
+            refused += 1
+    folders: dict[Path, list[Path]] = {}
+    for path in docs:
+        folders.setdefault(path.parent, []).append(path)
+    runs, crashes = 0, []
+    for paths in folders.values():
+        for base, head in zip(paths, paths[1:] + paths[:1], strict=True):
+            for levels in (rules.OURS, rules.OASDIFF):
+                runs += 1
+                try:
+                    diff.find_changes(docs[base], docs[head], rules.LevelPolicy(levels))
+                except Exception as exc:  # a finding: reported, never raised
+                    crashes.append(f"{base.name} -> {head.name}: {type(exc).__name__}: {exc}")
+    print(f"sweep: {len(files)} spec files, {refused} refused with an error, {runs} diffs, ", end="")
+    print(f"{len(crashes)} raised")
+    for line in crashes:
+        print(f"  {line[:200]}")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
@@ -287,11 +358,16 @@ def main(argv: list[str] | None = None) -> int:
         help="rule levels to diff with (oasdiff's)",
     )
     parser.add_argument("--show-pairs", action="store_true", help="print each pair's verdicts and tracebacks")
+    parser.add_argument(
+        "--sweep", action="store_true", help="also diff every spec of data/ with its neighbour (robustness)"
+    )
     args = parser.parse_args(argv)
     if not (args.oasdiff / "checker").is_dir():
         print(f"error: {args.oasdiff} has no checker/ folder; pass an oasdiff checkout", file=sys.stderr)
         return 2
     report(collect(args.oasdiff), args.oasdiff, args.levels, args.show_pairs)
+    if args.sweep:
+        sweep(args.oasdiff)
     return 0
 
 

@@ -82,6 +82,8 @@ def _cmd_diff(args: argparse.Namespace) -> int:
             levels=args.levels,
             severity=args.severity,
             fail_on=args.fail_on,
+            deprecation_days_beta=args.deprecation_days_beta,
+            deprecation_days_stable=args.deprecation_days_stable,
         )
         accepted = acc.load(Path(args.accepted) if args.accepted else None, known=diff.RULES)
     except (d.SpecError, acc.AcceptedError, options.OptionsError) as exc:
@@ -99,7 +101,12 @@ def _cmd_changelog(args: argparse.Namespace) -> int:
 
     try:
         base, head = _load_pair(args)
-        opts = options.resolve(Path(args.config) if args.config else None, levels=args.levels)
+        opts = options.resolve(
+            Path(args.config) if args.config else None,
+            levels=args.levels,
+            deprecation_days_beta=args.deprecation_days_beta,
+            deprecation_days_stable=args.deprecation_days_stable,
+        )
     except (d.SpecError, options.OptionsError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -169,6 +176,14 @@ def _parser() -> argparse.ArgumentParser:
             help="every rule at our level or at oasdiff's (default: ours, or the config file's)",
         )
         p.add_argument("--config", help="diff configuration file (default: openapi/diff-config.yaml)")
+        for stability in ("beta", "stable"):
+            p.add_argument(
+                f"--deprecation-days-{stability}",
+                type=int,
+                metavar="N",
+                help=f"a deprecated {stability} operation or parameter needs an `x-sunset` at least N days "
+                "away (default: 0, no sunset required)",
+            )
     p = sub.add_parser("rules", help="list the lint and diff rule ids")
     p.set_defaults(func=_cmd_rules)
     return parser

@@ -147,9 +147,12 @@ class Operation:
     node: dict[str, Any]
     pointer: str
     parameters: list[tuple[dict[str, Any], str]] = field(default_factory=list)
+    section: str = "paths"  # or "webhooks": `path` is then the webhook's name
 
     @property
     def label(self) -> str:
+        if self.section == "webhooks":
+            return f"webhook {self.path} {self.method.upper()}"
         return f"{self.method.upper()} {self.path}"
 
     @property
@@ -158,12 +161,13 @@ class Operation:
         return value if isinstance(value, str) else None
 
 
-def operations(doc: dict[str, Any]) -> Iterator[Operation]:
-    """Every operation, with its parameters resolved and merged with the path item's."""
-    for path, raw_item in mapping(doc.get("paths")).items():
-        if not str(path).startswith("/"):  # `x-` extensions
+def operations(doc: dict[str, Any], section: str = "paths") -> Iterator[Operation]:
+    """Every operation (of `webhooks` when asked), with its parameters resolved and merged with the path
+    item's."""
+    for path, raw_item in mapping(doc.get(section)).items():
+        if str(path).startswith("x-") or (section == "paths" and not str(path).startswith("/")):
             continue
-        item, item_ptr = resolve(doc, raw_item, pointer("paths", path))
+        item, item_ptr = resolve(doc, raw_item, pointer(section, path))
         if not isinstance(item, dict):
             continue
         shared = _parameters(doc, item.get("parameters"), join(item_ptr, "parameters"))
@@ -175,7 +179,7 @@ def operations(doc: dict[str, Any]) -> Iterator[Operation]:
             own = _parameters(doc, node.get("parameters"), join(op_ptr, "parameters"))
             merged = {_param_key(p): (p, ptr) for p, ptr in shared}
             merged.update({_param_key(p): (p, ptr) for p, ptr in own})
-            yield Operation(path, method, node, op_ptr, list(merged.values()))
+            yield Operation(path, method, node, op_ptr, list(merged.values()), section)
 
 
 def _param_key(param: dict[str, Any]) -> tuple[str, str]:

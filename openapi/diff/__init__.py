@@ -18,6 +18,8 @@ from openapi.diff import (  # noqa: F401
     lifecycle,
     operations,
     parameters,
+    schema_composition,
+    schema_keywords,
     schema_structure,
     schema_values,
     security,

@@ -51,6 +51,43 @@ REQUEST_MEDIA_REMOVED = define(
 REQUEST_MEDIA_ADDED = define(
     "request-body-media-type-added", INFO, "a request media type was added", "media type `{media}` was added."
 )
+MEDIA_SCHEMA = {
+    (direction, action): define(
+        f"{direction}-body-media-type-schema-{action}",
+        level,
+        f"a {direction} media type {'now has' if action == 'added' else 'no longer has'} a schema",
+        f"media type `{{media}}` {'now has' if action == 'added' else 'no longer has'} a schema.",
+    )
+    for direction, action, level in (
+        ("request", "added", BREAKING),  # any body was accepted; now only what the schema allows
+        ("request", "removed", INFO),
+        ("response", "added", INFO),
+        ("response", "removed", WARNING),  # clients no longer know what they get
+    )
+}
+MEDIA_RENAMED = {
+    kind: define(f"response-media-type-name-{kind}", level, summary, message)
+    for kind, level, summary, message in (
+        (
+            "specialized",
+            INFO,
+            "a response media type became more specific (`application/json` to `application/problem+json`)",
+            "media type `{old}` is now `{new}` (still {family}).",
+        ),
+        (
+            "generalized",
+            BREAKING,
+            "a response media type became less specific (`application/problem+json` to `application/json`)",
+            "media type `{old}` is now `{new}`: clients reading it as `{old}` break.",
+        ),
+        (
+            "changed",
+            INFO,
+            "a response media type's parameters changed (`; charset=...`)",
+            "media type `{old}` is now `{new}`.",
+        ),
+    )
+}
 SUCCESS_STATUS_REMOVED = define(
     "response-success-status-removed",
     BREAKING,
@@ -68,9 +105,15 @@ ERROR_STATUS_REMOVED = define(
 STATUS_ADDED = define(
     "response-status-added",
     INFO,
-    "a response status was added",
+    "a 2xx/3xx response status was added",
     "response {status} is new.",
     oasdiff_id="response-success-status-added",
+)
+ERROR_STATUS_ADDED = define(
+    "response-non-success-status-added",
+    INFO,
+    "an error response status was added",
+    "response {status} is new.",
 )
 RESPONSE_MEDIA_REMOVED = define(
     "response-media-type-removed",
@@ -139,23 +182,66 @@ def content(
     in_parameter = where.subject == "request-parameter"
     removed_rule = REQUEST_MEDIA_REMOVED if where.request else RESPONSE_MEDIA_REMOVED
     added_rule = REQUEST_MEDIA_ADDED if where.request else RESPONSE_MEDIA_ADDED
+    renamed = {} if where.request or in_parameter else _renamed(ctx, old_media, new_media, new_ptr, where)
     for media in old_media:
-        if media not in new_media and not in_parameter:
+        if media not in new_media and media not in renamed and not in_parameter:
             ctx.emit(removed_rule, d.join(old_ptr, "content", media), where.op, where.via, media=media)
+    pairs = [(media, media) for media in new_media if media in old_media] + list(renamed.items())
     for media in new_media:
-        if media not in old_media:
-            if not in_parameter:
-                ctx.emit(added_rule, d.join(new_ptr, "content", media), where.op, where.via, media=media)
-            continue
-        b_media, h_media = old_media[media], new_media[media]
+        if media not in old_media and media not in renamed.values() and not in_parameter:
+            ctx.emit(added_rule, d.join(new_ptr, "content", media), where.op, where.via, media=media)
+    for old_name, media in pairs:
+        b_media, h_media = old_media[old_name], new_media[media]
         if isinstance(b_media, dict) and isinstance(h_media, dict):
+            had, has = "schema" in b_media, "schema" in h_media
+            if had != has and not in_parameter:
+                rule = MEDIA_SCHEMA[where.direction, "added" if has else "removed"]
+                ctx.emit(rule, d.join(new_ptr, "content", media), where.op, where.via, media=media)
             ctx.compare(
                 b_media.get("schema"),
-                d.join(old_ptr, "content", media, "schema"),
+                d.join(old_ptr, "content", old_name, "schema"),
                 h_media.get("schema"),
                 d.join(new_ptr, "content", media, "schema"),
-                where.along("content", media, "schema"),
+                replace(where.along("content", media, "schema"), media=media),
             )
+
+
+def _family(media: str) -> tuple[str, str]:
+    """(`type/subtype` without parameters, the same without a `x+` prefix): `application/problem+json;
+    charset=utf-8` -> (`application/problem+json`, `application/json`)."""
+    name = media.split(";")[0].strip().lower()
+    kind, _, subtype = name.partition("/")
+    return name, f"{kind}/{subtype.rsplit('+', 1)[-1]}"
+
+
+def _renamed(
+    ctx: DiffContext, old: dict[str, Any], new: dict[str, Any], new_ptr: str, where: Where
+) -> dict[str, str]:
+    """Response media types that became another of their family (old name -> new name), reported."""
+    gone = [m for m in old if m not in new]
+    came = [m for m in new if m not in old]
+    out: dict[str, str] = {}
+    for old_name in gone:
+        old_exact, family = _family(old_name)
+        match = next((m for m in came if _family(m)[1] == family and m not in out.values()), None)
+        if match is None:
+            continue
+        new_exact = _family(match)[0]
+        if new_exact == old_exact:
+            kind = "changed"
+        else:  # only a plain type made more specific keeps every client that read the plain one
+            kind = "specialized" if old_exact == family else "generalized"
+        ctx.emit(
+            MEDIA_RENAMED[kind],
+            d.join(new_ptr, "content", match),
+            where.op,
+            where.via,
+            old=old_name,
+            new=match,
+            family=family,
+        )
+        out[old_name] = match
+    return out
 
 
 @operation_check
@@ -169,7 +255,8 @@ def responses(ctx: DiffContext, b: d.Operation, h: d.Operation) -> None:
     for status, raw in new_all.items():
         ptr = d.join(h.pointer, "responses", status)
         if status not in old_all:
-            ctx.emit(STATUS_ADDED, ptr, h, status=status)
+            success = str(status)[:1] in ("2", "3")
+            ctx.emit(STATUS_ADDED if success else ERROR_STATUS_ADDED, ptr, h, status=status)
             continue
         old, old_ptr = ctx.resolve("base", old_all[status], d.join(b.pointer, "responses", status))
         new, new_ptr = ctx.resolve("head", raw, ptr)

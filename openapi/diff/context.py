@@ -1,7 +1,8 @@
 """One diff run's state: the two documents, the changes found so far, and the lists of checks to run.
 
-Checks register themselves by place (`document_check`, `operation_check`, `schema_check`); the walk in
-`openapi.diff.engine` calls them, and `DiffContext.compare` descends into a pair of subschemas.
+Checks register themselves by place (`document_check`, `operation_check`, `pair_check`): `find_changes` runs
+the document checks, `operations.paths`/`webhooks` run the operation checks on each operation in both, and
+`DiffContext.compare` (or `compare_below`) runs the pair checks on a pair of subschemas and descends.
 """
 
 from __future__ import annotations
@@ -52,6 +53,7 @@ class Where:
     subject: str  # request-body, request-parameter, response-header, ...
     via: str
     name: str = ""  # the property path for messages: `title`, `tags[]`, `owner.name`
+    media: str = ""  # the body's media type, "" outside a body
     stack: frozenset = field(default_factory=frozenset)
 
     def into(self, via_tokens: tuple, name: str) -> Where:
@@ -64,6 +66,12 @@ class Where:
     def along(self, *via_tokens: Any) -> Where:
         """The same value, reached through a keyword that does not nest it (`allOf`, `oneOf`, ...)."""
         return replace(self, via=d.join(self.via, *via_tokens))
+
+    @property
+    def loosely_typed(self) -> bool:
+        """A body that is text on the wire (XML, plain text, forms): any value reads as a string."""
+        media = self.media.split(";")[0].strip().lower()
+        return bool(media) and not (media == "application/json" or media.endswith("+json"))
 
     @property
     def request(self) -> bool:
@@ -84,6 +92,7 @@ class Pair:
     h: dict[str, Any]
     h_ptr: str
     where: Where
+    raw: tuple[dict[str, Any], dict[str, Any]] = ({}, {})  # as written, before normalisation
 
     def both(self, key: str) -> tuple[Any, Any]:
         return self.b.get(key), self.h.get(key)
@@ -134,14 +143,32 @@ class DiffContext:
         if key in where.stack:  # a recursive schema: this pair is already being compared further up
             return
         where = replace(where, stack=where.stack | {key})
+        raw = (b, h)
         b, b_ptr = self._norm["base"].schema(b, b_ptr)
         h, h_ptr = self._norm["head"].schema(h, h_ptr)
-        pair = Pair(b, b_ptr, h, h_ptr, where)
+        pair = Pair(b, b_ptr, h, h_ptr, where, raw)
         for check in SCHEMA_PAIR_CHECKS:
             check(self, pair)
 
+    def compare_below(self, pair: Pair, where: Where, *tokens: Any) -> None:
+        """Compare the subschemas both schemas of `pair` hold at `tokens` (e.g. `then`, `patternProperties`,
+        `^x-`)."""
+        self.compare(
+            _at(pair.b, tokens),
+            d.join(pair.b_ptr, *tokens),
+            _at(pair.h, tokens),
+            d.join(pair.h_ptr, *tokens),
+            where,
+        )
+
     def resolve(self, side: str, node: Any, ptr: str = "") -> tuple[Any, str]:
         return d.resolve(self.base if side == "base" else self.head, node, ptr)
+
+
+def _at(node: Any, tokens: tuple) -> Any:
+    for token in tokens:
+        node = d.mapping(node).get(token) if isinstance(token, str) else d.sequence(node)[token]
+    return node
 
 
 def show(value: Any) -> str:

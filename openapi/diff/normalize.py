@@ -4,7 +4,8 @@ Before a rule compares two schemas both go through `Normalizer.schema`, so a ref
 returns the same values reports nothing:
 - `type: X` and `type: [X]`; 3.0 `nullable: true`, 3.1 `type: [X, "null"]`, a `null` enum value and an
   `anyOf`/`oneOf` branch `{type: "null"}` all become `type: [X]` plus `nullable: true`;
-- `const: V` is `enum: [V]`; 3.0 boolean `exclusiveMaximum`/`exclusiveMinimum` are 3.1 numbers;
+- `const: V` is `enum: [V]`; a `pattern` that matches any string (`""`, `.*`) is no pattern; 3.0 boolean
+  `exclusiveMaximum`/`exclusiveMinimum` are 3.1 numbers;
   draft-4 tuple `items: [...]` is `prefixItems`;
 - an `anyOf`/`oneOf` with one branch is that branch; `allOf` branches are merged into one schema when they
   do not contradict each other (properties and `required` unite, bounds take the tightest, types and enums
@@ -41,6 +42,7 @@ ANNOTATIONS = frozenset(
 LOWER = ("minimum", "exclusiveMinimum", "minLength", "minItems", "minProperties", "minContains")
 UPPER = ("maximum", "exclusiveMaximum", "maxLength", "maxItems", "maxProperties", "maxContains")
 NO_MERGE = object()
+MATCH_ANYTHING = frozenset({"", ".*", "^.*", ".*$", "^.*$"})  # a `pattern` that refuses no string
 
 
 def _is_null_branch(schema: Any) -> bool:
@@ -93,7 +95,7 @@ class Normalizer:
                 rest = {k: v for k, v in out.items() if k != key}
                 merged = _merge([(rest, ptr), lifted]) if lifted else NO_MERGE
                 if merged is not NO_MERGE:
-                    out, ptr = merged, (lifted[1] if not _has_assertions(rest) else ptr)
+                    out, ptr = merged, (lifted[1] if not has_assertions(rest) else ptr)
                     nullable = nullable or out.pop("nullable", False)
                     continue
             if len(kept) < len(branches):
@@ -129,11 +131,13 @@ def _basic_forms(out: dict[str, Any]) -> bool:
         out["prefixItems"] = out.pop("items")
         if "additionalItems" in out:
             out["items"] = out.pop("additionalItems")
+    if out.get("pattern") in MATCH_ANYTHING:
+        del out["pattern"]
     out.pop("nullable", None)
     return nullable
 
 
-def _has_assertions(schema: dict[str, Any]) -> bool:
+def has_assertions(schema: dict[str, Any]) -> bool:
     return any(key not in ANNOTATIONS and key != "nullable" for key in schema)
 
 

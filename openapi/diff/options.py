@@ -1,7 +1,8 @@
 """How strict a diff run is: rule levels (ours or oasdiff's), per-rule overrides, and the level that fails.
 
 Read once, at the edge: `openapi/diff-config.yaml` (beside `accepted-changes.yaml`) first, then the command
-line's `--levels`, `--severity RULE=LEVEL` and `--fail-on`, into one `DiffOptions` the run reads.
+line's `--levels`, `--severity RULE=LEVEL`, `--fail-on` and `--deprecation-days-beta/-stable`, into one
+`DiffOptions` the run reads.
 """
 
 from __future__ import annotations
@@ -13,7 +14,16 @@ from typing import Any
 
 import yaml
 
-from openapi.diff.rules import BREAKING, INFO, OASDIFF, OURS, WARNING, LevelPolicy, check_overrides
+from openapi.diff.rules import (
+    BREAKING,
+    INFO,
+    OASDIFF,
+    OURS,
+    WARNING,
+    Deprecation,
+    LevelPolicy,
+    check_overrides,
+)
 
 DEFAULT_PATH = Path(__file__).resolve().parents[1] / "diff-config.yaml"
 DEFAULT_PATH_LABEL = "openapi/diff-config.yaml"
@@ -21,7 +31,7 @@ BASES = (OURS, OASDIFF)
 FAIL_ON = (BREAKING, WARNING)
 # oasdiff's level names, accepted wherever a level is given
 ALIASES = {"err": BREAKING, "error": BREAKING, "warn": WARNING, "info": INFO}
-KEYS = ("levels", "severity", "fail-on")
+KEYS = ("levels", "severity", "fail-on", "deprecation-days-beta", "deprecation-days-stable")
 
 
 class OptionsError(Exception):
@@ -33,10 +43,11 @@ class DiffOptions:
     levels: str = OURS
     severity: dict[str, str] = field(default_factory=dict)
     fail_on: str = BREAKING
+    deprecation: Deprecation = field(default_factory=Deprecation)
 
     @property
     def policy(self) -> LevelPolicy:
-        return LevelPolicy(self.levels, self.severity)
+        return LevelPolicy(self.levels, self.severity, self.deprecation)
 
 
 def _level(value: Any) -> str:
@@ -81,8 +92,15 @@ def load_file(path: Path | None = None) -> dict[str, Any]:
         "levels": data.get("levels"),
         "fail_on": _level(data["fail-on"]) if data.get("fail-on") else None,
         "severity": {str(k): _level(v) for k, v in severity.items()},
+        "days": {key: _days(data[key], f"{label}: `{key}`") for key in KEYS[3:] if data.get(key) is not None},
         "label": label,
     }
+
+
+def _days(value: Any, source: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise OptionsError(f"{source} must be a whole number of days (0 or more), not {value!r}")
+    return value
 
 
 def resolve(
@@ -91,6 +109,8 @@ def resolve(
     levels: str | None = None,
     severity: Sequence[str] = (),
     fail_on: str | None = None,
+    deprecation_days_beta: int | None = None,
+    deprecation_days_stable: int | None = None,
 ) -> DiffOptions:
     """The file's settings overridden by the command line's; every rule id and level checked."""
     file = load_file(config)
@@ -107,4 +127,10 @@ def resolve(
     problems += check_overrides(cli, "--severity")
     if problems:
         raise OptionsError("; ".join(problems))
-    return DiffOptions(chosen_levels, {**overrides, **cli}, chosen_fail)
+    days = file.get("days", {})
+    beta = deprecation_days_beta if deprecation_days_beta is not None else days.get(KEYS[3], 0)
+    stable = deprecation_days_stable if deprecation_days_stable is not None else days.get(KEYS[4], 0)
+    deprecation = Deprecation(
+        _days(beta, "--deprecation-days-beta"), _days(stable, "--deprecation-days-stable")
+    )
+    return DiffOptions(chosen_levels, {**overrides, **cli}, chosen_fail, deprecation)

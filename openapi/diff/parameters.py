@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from openapi import document as d
-from openapi.diff import bodies
+from openapi.diff import bodies, lifecycle
 from openapi.diff.context import DiffContext, Where, operation_check
 from openapi.diff.operations import PATH_PARAM
 from openapi.diff.rules import BREAKING, INFO, WARNING, define
@@ -45,6 +45,54 @@ PATH_RENAMED = define(
     oasdiff_id="",
 )
 
+SUNSET_PARSE = define(
+    "request-parameter-sunset-parse",
+    BREAKING,
+    "a deprecated parameter's `x-sunset` is not a date (YYYY-MM-DD or RFC 3339)",
+    "{param}: `x-sunset` {value} is not a date (YYYY-MM-DD or RFC 3339).",
+)
+REMOVAL = lifecycle.removal_rules("request-parameter", "a deprecated parameter", REMOVED, SUNSET_PARSE)
+DEPRECATED = define(
+    "request-parameter-deprecated", INFO, "a parameter was marked deprecated", "{param} is now deprecated."
+)
+REACTIVATED = define(
+    "request-parameter-reactivated",
+    INFO,
+    "a deprecated parameter is no longer deprecated",
+    "{param} is no longer deprecated.",
+)
+DEPRECATION = lifecycle.DeprecationRules(
+    DEPRECATED,
+    SUNSET_PARSE,
+    define(
+        "request-parameter-deprecated-sunset-missing",
+        BREAKING,
+        "a parameter was deprecated without the `x-sunset` its deprecation period requires",
+        "{param} was deprecated without `x-sunset` (at least {days} days' notice is required).",
+    ),
+    define(
+        "request-parameter-sunset-date-too-small",
+        BREAKING,
+        "a parameter was deprecated with a sunset sooner than its deprecation period",
+        "{param} was deprecated with sunset {sunset}, less than {days} days away.",
+    ),
+)
+SUNSET = lifecycle.SunsetRules(
+    define(
+        "request-parameter-sunset-deleted",
+        BREAKING,
+        "a deprecated parameter's sunset date was deleted",
+        "{param}: the sunset date `{old}` was deleted: clients no longer know when it goes.",
+    ),
+    SUNSET_PARSE,
+    define(
+        "request-parameter-sunset-date-changed-too-small",
+        BREAKING,
+        "a parameter's sunset date was brought forward to sooner than the deprecation period",
+        "{param}: sunset {old} -> {new}, less than {days} days away.",
+    ),
+)
+
 Keyed = dict[tuple[str, Any], tuple[dict[str, Any], str]]
 
 
@@ -70,7 +118,8 @@ def parameters(ctx: DiffContext, b: d.Operation, h: d.Operation) -> None:
     base_params, head_params = _keyed(b), _keyed(h)
     for key, (param, ptr) in base_params.items():
         if key not in head_params:
-            ctx.emit(REMOVED, ptr, h, param=label(param))
+            rule, fields = lifecycle.removal(ctx, param, REMOVAL)
+            ctx.emit(rule, ptr, h, param=label(param), what=label(param), **fields)
     for key, (param, ptr) in head_params.items():
         if key not in base_params:
             rule = NEW_REQUIRED if param.get("required") is True else NEW_OPTIONAL
@@ -83,6 +132,7 @@ def parameters(ctx: DiffContext, b: d.Operation, h: d.Operation) -> None:
             ctx.emit(BECAME_REQUIRED, ptr, h, param=label(param))
         elif old.get("required") is True and param.get("required") is not True:
             ctx.emit(BECAME_OPTIONAL, ptr, h, param=label(param))
+        _deprecation(ctx, h, old, old_ptr, param, ptr)
         where = Where(h, "request", "request-parameter", d.join(ptr, "schema"), name=str(param.get("name")))
         if "schema" in old or "schema" in param:
             ctx.compare(
@@ -94,3 +144,15 @@ def parameters(ctx: DiffContext, b: d.Operation, h: d.Operation) -> None:
             )
         else:
             bodies.content(ctx, old, old_ptr, param, ptr, where)
+
+
+def _deprecation(
+    ctx: DiffContext, h: d.Operation, old: dict[str, Any], old_ptr: str, new: dict[str, Any], ptr: str
+) -> None:
+    was, now = old.get("deprecated") is True, new.get("deprecated") is True
+    if now and not was:
+        lifecycle.newly_deprecated(ctx, new, ptr, h, DEPRECATION, param=label(new))
+    elif was and not now:
+        ctx.emit(REACTIVATED, d.join(ptr, "deprecated"), h, param=label(new))
+    elif now:
+        lifecycle.sunset_changed(ctx, old, old_ptr, new, ptr, h, SUNSET, param=label(new))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import date
 
 BREAKING, WARNING, INFO = "breaking", "warning", "info"
 LEVELS = (BREAKING, WARNING, INFO)
@@ -102,30 +103,34 @@ def schema_check(
     oasdiff: tuple[str | None, str | None] = (None, None),
     oasdiff_at: Mapping[str, str] | None = None,
     oasdiff_names: bool = True,
+    oasdiff_as: str = "",
     why: str = "",
+    subjects: tuple[str, ...] = SUBJECTS,
 ) -> SchemaCheck:
     """Register `<subject>-<name>` for every subject where the check has a level.
 
     `oasdiff` gives oasdiff's (request, response) levels where they differ from ours, `oasdiff_at` a
-    level for one subject; `oasdiff_names=False` when oasdiff has no such rule at all.
+    level for one subject; `oasdiff_names=False` when oasdiff has no such rule at all, `oasdiff_as` the
+    check's name in oasdiff's ids when it differs (`became-enum` for our `enum-set`); `subjects` the
+    places it can happen at, when not all.
     """
     if name in SCHEMA_CHECKS:
         raise ValueError(f"schema check {name!r} is defined twice")
     rules = {}
-    for subjects, level, theirs in (
+    for places, level, theirs in (
         (REQUEST_SUBJECTS, request, oasdiff[0]),
         (RESPONSE_SUBJECTS, response, oasdiff[1]),
     ):
         if level is None:
             continue
-        for subject in subjects:
+        for subject in (s for s in places if s in subjects):
             rules[subject] = define(
                 f"{subject}-{name}",
                 level,
                 f"{subject.replace('-', ' ')}: {summary}",
                 "{what}: " + message,
                 oasdiff=(oasdiff_at or {}).get(subject, theirs),
-                oasdiff_id=None if oasdiff_names else "",
+                oasdiff_id=(f"{subject}-{oasdiff_as}" if oasdiff_as else None) if oasdiff_names else "",
                 why=why,
                 schema_check=name,
             )
@@ -135,11 +140,29 @@ def schema_check(
 
 
 @dataclass(frozen=True, slots=True)
+class Deprecation:
+    """How long a deprecated operation or parameter must be announced before its sunset, by its stability
+    (`--deprecation-days-beta`, `--deprecation-days-stable`); 0: a sunset date is not required."""
+
+    beta_days: int = 0
+    stable_days: int = 0
+    today: date | None = None  # None: the day the diff runs
+
+    def days(self, stability: str | None) -> int:
+        return {"beta": self.beta_days, "stable": self.stable_days, None: self.stable_days}.get(stability, 0)
+
+    def now(self) -> date:
+        return self.today or date.today()
+
+
+@dataclass(frozen=True, slots=True)
 class LevelPolicy:
-    """Which level each rule has in this run: ours or oasdiff's, then per-rule overrides (`--severity`)."""
+    """Which level each rule has in this run: ours or oasdiff's, then per-rule overrides (`--severity`),
+    and the deprecation periods the lifecycle rules enforce."""
 
     base: str = OURS
     overrides: Mapping[str, str] = field(default_factory=dict)
+    deprecation: Deprecation = field(default_factory=Deprecation)
 
     def level(self, rule: Rule) -> str:
         if rule.id in self.overrides:

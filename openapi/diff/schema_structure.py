@@ -1,4 +1,4 @@
-"""Schema checks on structure: properties, array items, and union branches; each descends into the pair."""
+"""Schema checks on structure: properties and array items; each descends into the pair it matches."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Any
 from openapi import document as d
 from openapi.diff.context import DiffContext, Pair, pair_check
 from openapi.diff.normalize import origin
-from openapi.diff.rules import BREAKING, INFO, WARNING, define, schema_check
+from openapi.diff.rules import BREAKING, INFO, WARNING, define
 
 NEW_REQUIRED_PROPERTY = define(
     "new-required-request-property",
@@ -80,22 +80,6 @@ RESPONSE_PROPERTY_BECAME_REQUIRED = define(
     INFO,
     "an optional response property became required",
     "response property `{name}` became required.",
-)
-BRANCH_ADDED = schema_check(
-    "union-branch-added",
-    INFO,
-    BREAKING,
-    "an anyOf/oneOf branch was added",
-    "`{key}` branch {branch} added.",
-    oasdiff_names=False,
-)
-BRANCH_REMOVED = schema_check(
-    "union-branch-removed",
-    BREAKING,
-    INFO,
-    "an anyOf/oneOf branch was removed",
-    "`{key}` branch {branch} removed.",
-    oasdiff_names=False,
 )
 
 
@@ -186,37 +170,3 @@ def items(ctx: DiffContext, pair: Pair) -> None:
             d.join(pair.h_ptr, "prefixItems", index),
             where.into(("prefixItems", index), f"{where.name}[{index}]"),
         )
-
-
-def _branch_label(branch: Any, index: int) -> str:
-    return d.ref_name(branch) or f"#{index}"
-
-
-@pair_check
-def unions(ctx: DiffContext, pair: Pair) -> None:
-    """`anyOf`/`oneOf`/`allOf` branches matched by the component they name (else by position)."""
-    for key in ("anyOf", "oneOf", "allOf"):
-        old, new = d.sequence(pair.b.get(key)), d.sequence(pair.h.get(key))
-        if not old and not new:
-            continue
-        old_labels = [_branch_label(s, i) for i, s in enumerate(old)]
-        new_labels = [_branch_label(s, i) for i, s in enumerate(new)]
-        for i, name in enumerate(new_labels):
-            if name in old_labels:
-                j = old_labels.index(name)
-                ctx.compare(
-                    old[j],
-                    d.join(pair.b_ptr, key, j),
-                    new[i],
-                    d.join(pair.h_ptr, key, i),
-                    pair.where.along(key, i),
-                )
-            elif key != "allOf":
-                ctx.schema_change(pair.where, BRANCH_ADDED, d.join(pair.h_ptr, key, i), key=key, branch=name)
-        if key == "allOf":
-            continue
-        for j, name in enumerate(old_labels):
-            if name not in new_labels:
-                ctx.schema_change(
-                    pair.where, BRANCH_REMOVED, d.join(pair.b_ptr, key, j), key=key, branch=name
-                )

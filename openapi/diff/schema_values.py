@@ -19,6 +19,15 @@ TYPE_NARROWED = schema_check(
     "{text}",
     oasdiff_names=False,
 )
+TYPE_COMPATIBLE = schema_check(
+    "type-compatible",
+    INFO,
+    INFO,
+    "in a body that is text on the wire (XML, plain text), the type became or was `string`, which any "
+    "value reads as",
+    "{text}",
+    subjects=("request-body", "request-property", "response-body", "response-property"),
+)
 FORMAT_CHANGED = schema_check("format-changed", BREAKING, BREAKING, "the format changed", "{text}")
 FORMAT_ADDED = schema_check("format-added", BREAKING, INFO, "a format was added", "{text}")
 FORMAT_REMOVED = schema_check("format-removed", INFO, WARNING, "the format was removed", "{text}")
@@ -50,7 +59,15 @@ ENUM_SET = schema_check(
     INFO,
     "a free value is now restricted to an enum",
     "now limited to {values}.",
-    oasdiff_at={"request-body": BREAKING},
+    oasdiff=(BREAKING, None),
+    oasdiff_as="became-enum",
+)
+CONST_CHANGED = schema_check(
+    "const-changed",
+    BREAKING,
+    BREAKING,
+    "the one allowed value (`const`, or a one-value enum) changed",
+    "the value {old} -> {new}.",
 )
 ENUM_UNSET = schema_check(
     "enum-unset",
@@ -58,6 +75,13 @@ ENUM_UNSET = schema_check(
     WARNING,
     "the enum was removed: any value is allowed",
     "no longer limited to {values}.",
+)
+EXTENSIBLE_ENUM_VALUE_REMOVED = schema_check(
+    "x-extensible-enum-value-removed",
+    BREAKING,
+    INFO,
+    "a value of an `x-extensible-enum` was removed (clients sending it are refused)",
+    "`x-extensible-enum` value(s) {values} removed.",
 )
 PATTERN_ADDED = schema_check("pattern-added", BREAKING, INFO, "a pattern was added", "{text}")
 PATTERN_CHANGED = schema_check(
@@ -77,6 +101,20 @@ DEFAULT_CHANGED = schema_check(
     "the default value changed (clients omitting it get another behaviour)",
     "default {old} -> {new}.",
     oasdiff_at={"request-parameter": BREAKING, "request-property": INFO, "request-body": INFO},
+    oasdiff_as="default-value-changed",
+)
+
+DEFAULT_ADDED, DEFAULT_REMOVED = (
+    schema_check(
+        f"default-{action}",
+        WARNING,
+        None,
+        f"a default value was {action} (clients omitting the value get another behaviour)",
+        "default {old} -> {new}.",
+        oasdiff_at={"request-parameter": BREAKING, "request-property": INFO, "request-body": INFO},
+        oasdiff_as=f"default-value-{action}",
+    )
+    for action in ("added", "removed")
 )
 
 # JSON Schema bound -> the word in rule ids. A lower upper bound or a higher lower bound is stricter.
@@ -86,6 +124,7 @@ UPPER_BOUNDS = {
     "maxProperties": "max-properties",
     "maximum": "max",
     "exclusiveMaximum": "exclusive-max",
+    "maxContains": "max-contains",
 }
 LOWER_BOUNDS = {
     "minLength": "min-length",
@@ -93,6 +132,7 @@ LOWER_BOUNDS = {
     "minProperties": "min-properties",
     "minimum": "min",
     "exclusiveMinimum": "exclusive-min",
+    "minContains": "min-contains",
 }
 
 
@@ -138,7 +178,9 @@ def types(ctx: DiffContext, pair: Pair) -> None:
 
     text = f"type {'/'.join(sorted(old))} -> {'/'.join(sorted(new))}."
     where = pair.where
-    if where.request and covers(new, old):
+    if where.loosely_typed and "string" in (new if where.request else old):
+        ctx.schema_change(where, TYPE_COMPATIBLE, pair.h_ptr, text=text)
+    elif where.request and covers(new, old):
         ctx.schema_change(where, TYPE_GENERALIZED, pair.h_ptr, text=text)
     elif not where.request and covers(old, new):
         ctx.schema_change(where, TYPE_NARROWED, pair.h_ptr, text=text)
@@ -166,6 +208,9 @@ def enum(ctx: DiffContext, pair: Pair) -> None:
         ctx.schema_change(where, ENUM_UNSET, ptr, values=show(old))
         return
     old_keys, new_keys = [show(v) for v in old], [show(v) for v in new]
+    if len(old_keys) == len(new_keys) == 1 and old_keys != new_keys:  # a `const` that changed
+        ctx.schema_change(where, CONST_CHANGED, ptr, old=old_keys[0], new=new_keys[0])
+        return
     added = [v for v in new_keys if v not in old_keys]
     removed = [v for v in old_keys if v not in new_keys]
     if added:
@@ -174,6 +219,15 @@ def enum(ctx: DiffContext, pair: Pair) -> None:
     if removed:
         consequence = " (clients sending them are refused)" if where.request else ""
         ctx.schema_change(where, ENUM_VALUE_REMOVED, ptr, values=", ".join(removed), consequence=consequence)
+
+
+@pair_check
+def extensible_enum(ctx: DiffContext, pair: Pair) -> None:
+    """`x-extensible-enum`: the known values, others allowed; a removed one is no longer accepted."""
+    old, new = (v if isinstance(v, list) else [] for v in pair.both("x-extensible-enum"))
+    removed = [show(v) for v in old if v not in new]
+    if removed and new:
+        ctx.schema_change(pair.where, EXTENSIBLE_ENUM_VALUE_REMOVED, pair.h_ptr, values=", ".join(removed))
 
 
 @pair_check
@@ -214,12 +268,9 @@ def unique_items(ctx: DiffContext, pair: Pair) -> None:
 
 @pair_check
 def default(ctx: DiffContext, pair: Pair) -> None:
-    if (
-        pair.where.request
-        and "default" in pair.b
-        and "default" in pair.h
-        and pair.b["default"] != pair.h["default"]
-    ):
-        ctx.schema_change(
-            pair.where, DEFAULT_CHANGED, pair.h_ptr, old=show(pair.b["default"]), new=show(pair.h["default"])
-        )
+    had, has = "default" in pair.b, "default" in pair.h
+    if not pair.where.request or (not had and not has) or pair.b.get("default") == pair.h.get("default"):
+        return
+    check = DEFAULT_CHANGED if had and has else DEFAULT_ADDED if has else DEFAULT_REMOVED
+    old, new = (show(side["default"]) if "default" in side else "(none)" for side in (pair.b, pair.h))
+    ctx.schema_change(pair.where, check, pair.h_ptr, old=old, new=new)

@@ -53,7 +53,13 @@ func TestInfoOnly(t *testing.T) {
 	d, osm, err := diff.GetWithOperationsSourcesMap(diff.NewConfig(), s1, s2)
 	require.NoError(t, err)
 	errs := checker.CheckBackwardCompatibilityUntilLevel(allChecksConfig(), d, osm, checker.INFO)
+	require.Len(t, errs, 1)
 	require.Equal(t, "response-header-added", errs[0].GetId())
+}
+
+func TestInfoAmongOthers(t *testing.T) {
+	errs := d(t, diff.NewConfig(), 1, 2)
+	requireChange(t, errs, checker.ResponseHeaderAddedId)
 }
 
 func TestNumberedEmpty(t *testing.T) {
@@ -81,6 +87,16 @@ func TestMutated(t *testing.T) {
 	require.NoError(t, err)
 	errs := checker.CheckBackwardCompatibility(allChecksConfig(), d, osm)
 	require.Empty(t, errs)
+}
+
+func TestMutatedByHelper(t *testing.T) {
+	s1 := l(t, 1)
+	s2 := l(t, 1)
+	responseHeaderSchema(s2).Nullable = true
+	d, osm, err := diff.GetWithOperationsSourcesMap(diff.NewConfig(), s1, s2)
+	require.NoError(t, err)
+	errs := checker.CheckBackwardCompatibility(allChecksConfig(), d, osm)
+	require.Len(t, errs, 1)
 }
 
 func TestTable(t *testing.T) {
@@ -152,7 +168,7 @@ def test_catalogue_maps_constants_to_rule_ids_and_levels(parity: ModuleType) -> 
 
 
 def test_every_test_function_is_found(cases: dict[str, object]) -> None:
-    assert len(cases) == 11
+    assert len(cases) == 13
 
 
 def test_an_asserted_err_change_makes_the_pair_breaking(cases: dict, parity: ModuleType) -> None:
@@ -211,8 +227,10 @@ def test_warn_level_and_negative_assertions_ignored(cases: dict, parity: ModuleT
     ("test", "reason"),
     [
         ("TestMutated", "mutates the loaded spec in Go"),
+        ("TestMutatedByHelper", "mutates the loaded spec in Go"),
         ("TestTable", "file chosen at run time (table-driven)"),
         ("TestCountOnly", "no verdict asserted"),
+        ("TestInfoAmongOthers", "asserts a change is among them, not that none is breaking"),
         ("TestNoPair", "no spec pair diffed"),
     ],
 )
@@ -224,7 +242,9 @@ def test_unreproducible_tests_are_skipped_with_their_reason(cases: dict, test: s
 def test_a_failure_of_our_diff_is_counted_and_named_not_raised(
     parity: ModuleType, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    def broken(base: Path, revision: Path, levels: str) -> tuple[str, list[str]]:
+    def broken(
+        base: Path, revision: Path, levels: str, scope: set[str] | None = None
+    ) -> tuple[str, list[str]]:
         raise KeyError("paths")
 
     monkeypatch.setattr(parity, "our_verdict", broken)
@@ -278,6 +298,19 @@ func Test{name}(t *testing.T) {{
     assert "test functions found: 3\npairs parsed: 2\nskipped: 1\n     1  spec file not found\n" in out
     assert "breaking caught: 1/1 (100.0%)\nnon-breaking not flagged: 1/1 (100.0%)\n" in out
     assert "tracebacks: 0\n" in out
+
+
+def test_the_sweep_diffs_every_spec_with_its_neighbour_and_counts_refusals(
+    parity: ModuleType, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    ok = {"get": {"operationId": "list", "responses": {"200": {"description": "ok"}}}}
+    (tmp_path / "checker").mkdir()
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "a.json").write_text(_spec({"/a": ok}))
+    (tmp_path / "data" / "b.json").write_text(_spec({"/b": ok}))
+    (tmp_path / "data" / "swagger.yaml").write_text("swagger: '2.0'\n")
+    assert parity.main(["--oasdiff", str(tmp_path), "--sweep"]) == 0
+    assert "sweep: 3 spec files, 1 refused with an error, 4 diffs, 0 raised\n" in capsys.readouterr().out
 
 
 def test_a_folder_without_checker_tests_is_a_clear_error(

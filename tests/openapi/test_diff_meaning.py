@@ -74,3 +74,35 @@ def test_circular_and_external_refs_give_a_verdict_not_a_traceback():
         schemas["Health"]["properties"]["remote"] = {"$ref": "other.yaml#/Remote"}
     head["components"]["schemas"]["Health"]["properties"]["remote"] = {"$ref": "other.yaml#/Moved"}
     assert isinstance(diff.compare(base, head).changes, list)
+
+
+def test_a_deprecation_period_comes_from_the_command_line_or_the_config_file(tmp_path, capsys):
+    base, head = clean_spec(), clean_spec()
+    head["paths"]["/health"]["get"]["deprecated"] = True  # no x-sunset
+    (tmp_path / "b.json").write_text(json.dumps(base))
+    (tmp_path / "h.json").write_text(json.dumps(head))
+    files = [str(tmp_path / "b.json"), str(tmp_path / "h.json")]
+
+    def rules_of(*args):
+        code = main(["diff", *files, "--format", "json", *args])
+        return code, [c["rule"] for c in json.loads(capsys.readouterr().out)["changes"]]
+
+    assert rules_of() == (0, ["api-deprecated"])
+    assert rules_of("--deprecation-days-stable", "30") == (1, ["api-deprecated-sunset-missing"])
+    assert rules_of("--deprecation-days-beta", "30") == (0, ["api-deprecated"])  # the operation is stable
+    config = tmp_path / "diff-config.yaml"
+    config.write_text("deprecation-days-stable: 30\n")
+    assert rules_of("--config", str(config)) == (1, ["api-deprecated-sunset-missing"])
+    assert rules_of("--config", str(config), "--deprecation-days-stable", "0") == (0, ["api-deprecated"])
+    config.write_text("deprecation-days-stable: soon\n")
+    assert main(["diff", *files, "--config", str(config)]) == 2
+    assert "must be a whole number of days" in capsys.readouterr().err
+
+
+def test_a_pattern_that_matches_anything_is_no_pattern():
+    base, head = clean_spec(), clean_spec()
+    base["components"]["schemas"]["Pet"]["properties"]["name"]["pattern"] = ""
+    head["components"]["schemas"]["Pet"]["properties"]["name"]["pattern"] = ".*"
+    assert diff.compare(base, head).changes == []
+    head["components"]["schemas"]["Pet"]["properties"]["name"]["pattern"] = "^[A-Z]"
+    assert {c.rule for c in diff.compare(base, head).changes} == {"response-property-pattern-added"}

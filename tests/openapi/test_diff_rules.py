@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Callable
+from datetime import date
 from typing import Any
 
 import pytest
 
 from openapi import diff
 from openapi.diff import rules as br
+from openapi.diff import schema_keywords as sk
 from openapi.diff import schema_values as sv
 from tests.openapi.specs import clean_spec, json_body, ref
 
@@ -86,6 +88,75 @@ def _nothing(spec: Spec) -> None:
     return None
 
 
+def _health(**fields: Any) -> Mutation:
+    """Set fields (deprecated, x-sunset, x-stability-level) on the public health operation."""
+    return lambda spec: _op(spec, "/health", "get").update(fields)
+
+
+def _limit(**fields: Any) -> Mutation:
+    """Set fields on the `limit` query parameter of GET /pets."""
+    return lambda spec: _op(spec, "/pets", "get")["parameters"][0].update(fields)
+
+
+def _drop_limit(spec: Spec) -> None:
+    _op(spec, "/pets", "get")["parameters"].pop(0)
+
+
+def _drop_delete(spec: Spec) -> None:
+    _paths(spec)["/pets/{pet_id}"].pop("delete")
+
+
+def _delete_op(**fields: Any) -> Mutation:
+    return lambda spec: _op(spec, "/pets/{pet_id}", "delete").update(fields)
+
+
+FUTURE, PAST = "2999-01-01", "2000-01-01"
+
+
+def _health_media(media: str) -> Mutation:
+    """GET /health's 200 response under another media type name, same schema."""
+
+    def mutate(spec: Spec) -> None:
+        content = _op(spec, "/health", "get")["responses"]["200"]["content"]
+        content[media] = content.pop("application/json")
+
+    return mutate
+
+
+def _oauth(
+    token_url: str = "https://auth.example/token",
+    scopes: dict[str, str] | None = None,
+    refresh_url: str = "https://auth.example/refresh",
+) -> Mutation:
+    """An OAuth2 scheme in components (used by no operation)."""
+    flow = {
+        "tokenUrl": token_url,
+        "refreshUrl": refresh_url,
+        "scopes": scopes or {"read": "Read", "write": "Write"},
+    }
+    return lambda spec: spec["components"]["securitySchemes"].update(
+        oauth={"type": "oauth2", "flows": {"clientCredentials": flow}}
+    )
+
+
+def _webhook(required: bool = False) -> Mutation:
+    def mutate(spec: Spec) -> None:
+        spec["webhooks"] = {
+            "petBorn": {
+                "post": {
+                    "operationId": "petBorn",
+                    "requestBody": {
+                        "required": required,
+                        "content": {"application/json": {"schema": ref("Pet")}},
+                    },
+                    "responses": {"200": {"description": "Received"}},
+                }
+            }
+        }
+
+    return mutate
+
+
 # rule id -> (change to the base, change to the head, how many times it is reported)
 FIXED: dict[str, tuple[Mutation, Mutation, int]] = {
     "api-path-removed": (_nothing, lambda s: _paths(s).pop("/health"), 1),
@@ -100,7 +171,31 @@ FIXED: dict[str, tuple[Mutation, Mutation, int]] = {
     "api-security-removed": (_nothing, lambda s: _op(s, "/pets/{pet_id}", "get").update(security=[]), 1),
     "api-security-changed": (
         _nothing,
+        lambda s: _op(s, "/pets/{pet_id}", "get").update(security=[{"apiKey": []}]),
+        1,
+    ),
+    "api-security-scope-added": (
+        _nothing,
         lambda s: _op(s, "/pets/{pet_id}", "get").update(security=[{"bearer": ["admin"]}]),
+        1,
+    ),
+    "api-security-scope-removed": (
+        lambda s: _op(s, "/pets/{pet_id}", "get").update(security=[{"bearer": ["admin"]}]),
+        _nothing,
+        1,
+    ),
+    "api-security-component-added": (_nothing, _oauth(), 1),
+    "api-security-component-removed": (_oauth(), _nothing, 1),
+    "api-security-component-oauth-token-url-changed": (
+        _oauth(),
+        _oauth(token_url="https://auth.example/v2/token"),
+        1,
+    ),
+    "api-security-component-oauth-url-changed": (_oauth(), _oauth(refresh_url="https://auth.example/v2"), 1),
+    "api-security-component-oauth-scope-removed": (_oauth(), _oauth(scopes={"read": "Read"}), 1),
+    "api-security-component-oauth-scope-added": (
+        _oauth(),
+        _oauth(scopes={"read": "Read", "write": "Write", "admin": "Admin"}),
         1,
     ),
     "api-security-alternative-added": (
@@ -143,6 +238,29 @@ FIXED: dict[str, tuple[Mutation, Mutation, int]] = {
         lambda s: _create_body(s)["content"].update({"application/xml": {"schema": ref("PetCreate")}}),
         1,
     ),
+    "request-body-media-type-schema-added": (
+        lambda s: _create_body(s)["content"].update({"text/plain": {}}),
+        lambda s: _create_body(s)["content"].update({"text/plain": {"schema": {"type": "string"}}}),
+        1,
+    ),
+    "request-body-media-type-schema-removed": (
+        lambda s: _create_body(s)["content"].update({"text/plain": {"schema": {"type": "string"}}}),
+        lambda s: _create_body(s)["content"].update({"text/plain": {}}),
+        1,
+    ),
+    "response-body-media-type-schema-added": (
+        lambda s: _op(s, "/health", "get")["responses"]["200"]["content"]["application/json"].pop("schema"),
+        _nothing,
+        1,
+    ),
+    "response-body-media-type-schema-removed": (
+        _nothing,
+        lambda s: _op(s, "/health", "get")["responses"]["200"]["content"]["application/json"].pop("schema"),
+        1,
+    ),
+    "response-media-type-name-specialized": (_nothing, _health_media("application/problem+json"), 1),
+    "response-media-type-name-generalized": (_health_media("application/problem+json"), _nothing, 1),
+    "response-media-type-name-changed": (_nothing, _health_media("application/json; charset=utf-8"), 1),
     "new-required-request-property": (
         _nothing,
         lambda s: (
@@ -175,6 +293,11 @@ FIXED: dict[str, tuple[Mutation, Mutation, int]] = {
         1,
     ),
     "response-status-added": (
+        _nothing,
+        lambda s: _op(s, "/health", "get")["responses"].update({"202": json_body(ref("Error"))}),
+        1,
+    ),
+    "response-non-success-status-added": (
         _nothing,
         lambda s: _op(s, "/health", "get")["responses"].update({"503": json_body(ref("Error"))}),
         1,
@@ -210,7 +333,92 @@ FIXED: dict[str, tuple[Mutation, Mutation, int]] = {
         1,
     ),
     "response-header-became-optional": (_nothing, lambda s: _get_headers(s)["ETag"].pop("required"), 1),
+    "api-tag-removed": (_nothing, lambda s: _op(s, "/health", "get").update(tags=[]), 1),
+    "api-tag-added": (_nothing, lambda s: _op(s, "/health", "get")["tags"].append("ops"), 1),
+    "webhook-removed": (_webhook(), _nothing, 1),
+    "webhook-added": (_nothing, _webhook(), 1),
+    # lifecycle: deprecation, sunset dates, stability levels
+    "api-reactivated": (_health(deprecated=True), _nothing, 1),
+    "api-invalid-stability-level": (_nothing, _health(**{"x-stability-level": "ga"}), 1),
+    "api-stability-decreased": (_nothing, _health(**{"x-stability-level": "beta"}), 1),
+    "api-stability-increased": (_health(**{"x-stability-level": "beta"}), _nothing, 1),
+    "api-sunset-deleted": (_health(deprecated=True, **{"x-sunset": FUTURE}), _health(deprecated=True), 1),
+    "api-path-sunset-parse": (
+        _health(deprecated=True, **{"x-sunset": FUTURE}),
+        _health(deprecated=True, **{"x-sunset": "soon"}),
+        1,
+    ),
+    "api-deprecated-sunset-parse": (_nothing, _health(deprecated=True, **{"x-sunset": "soon"}), 1),
+    "api-path-removed-with-deprecation": (_health(deprecated=True), lambda s: _paths(s).pop("/health"), 1),
+    "api-path-removed-before-sunset": (
+        _health(deprecated=True, **{"x-sunset": FUTURE}),
+        lambda s: _paths(s).pop("/health"),
+        1,
+    ),
+    "api-path-removed-after-sunset": (
+        _health(deprecated=True, **{"x-sunset": PAST}),
+        lambda s: _paths(s).pop("/health"),
+        1,
+    ),
+    "api-operation-removed-with-deprecation": (_delete_op(deprecated=True), _drop_delete, 1),
+    "api-operation-removed-before-sunset": (
+        _delete_op(deprecated=True, **{"x-sunset": FUTURE}),
+        _drop_delete,
+        1,
+    ),
+    "api-operation-removed-after-sunset": (
+        _delete_op(deprecated=True, **{"x-sunset": PAST}),
+        _drop_delete,
+        1,
+    ),
+    "request-parameter-deprecated": (_nothing, _limit(deprecated=True), 1),
+    "request-parameter-reactivated": (_limit(deprecated=True), _nothing, 1),
+    "request-parameter-removed-with-deprecation": (_limit(deprecated=True), _drop_limit, 1),
+    "request-parameter-removed-before-sunset": (
+        _limit(deprecated=True, **{"x-sunset": FUTURE}),
+        _drop_limit,
+        1,
+    ),
+    "request-parameter-removed-after-sunset": (_limit(deprecated=True, **{"x-sunset": PAST}), _drop_limit, 1),
+    "request-parameter-sunset-parse": (_limit(deprecated=True, **{"x-sunset": "2999-13-45"}), _drop_limit, 1),
+    "request-parameter-sunset-deleted": (
+        _limit(deprecated=True, **{"x-sunset": FUTURE}),
+        _limit(deprecated=True),
+        1,
+    ),
 }
+
+# Rules that need a deprecation period: (deprecation days for stable, base change, head change)
+TODAY = date(2030, 1, 1)
+WITH_PERIOD: dict[str, tuple[Mutation, Mutation]] = {
+    "api-deprecated-sunset-missing": (_nothing, _health(deprecated=True)),
+    "api-sunset-date-too-small": (_nothing, _health(deprecated=True, **{"x-sunset": "2030-01-10"})),
+    "api-sunset-date-changed-too-small": (
+        _health(deprecated=True, **{"x-sunset": "2031-01-01"}),
+        _health(deprecated=True, **{"x-sunset": "2030-01-10"}),
+    ),
+    "request-parameter-deprecated-sunset-missing": (_nothing, _limit(deprecated=True)),
+    "request-parameter-sunset-date-too-small": (
+        _nothing,
+        _limit(deprecated=True, **{"x-sunset": "2030-01-10"}),
+    ),
+    "request-parameter-sunset-date-changed-too-small": (
+        _limit(deprecated=True, **{"x-sunset": "2031-01-01"}),
+        _limit(deprecated=True, **{"x-sunset": "2030-01-10"}),
+    ),
+}
+
+
+@pytest.mark.parametrize("rule_id", sorted(WITH_PERIOD))
+def test_a_deprecation_period_requires_a_sunset_far_enough(rule_id):
+    base_mutation, head_mutation = WITH_PERIOD[rule_id]
+    base, head = clean_spec(), clean_spec()
+    base_mutation(base)
+    head_mutation(head)
+    policy = br.LevelPolicy(deprecation=br.Deprecation(beta_days=10, stable_days=30, today=TODAY))
+    assert [c.rule for c in diff.compare(base, head, policy=policy).changes] == [rule_id]
+    without = br.LevelPolicy(deprecation=br.Deprecation(today=TODAY))  # no period: any sunset will do
+    assert rule_id not in {c.rule for c in diff.compare(base, head, policy=without).changes}
 
 
 def _changes(base_mutation: Mutation, head_mutation: Mutation) -> list[diff.Change]:
@@ -307,10 +515,12 @@ def test_a_nullable_ref_written_as_any_of_is_compared_through_it():
 # -- schema checks, at every place a schema can sit ---------------------------------------------------------
 
 S = {"type": "string", "maxLength": 20}
+OBJ = {"type": "object"}
+ARR = {"type": "array", "items": S}
 
 
 def _bounded(keyword: str, value: float | None) -> dict[str, Any]:
-    kind = {"Length": "string", "Items": "array", "Properties": "object"}
+    kind = {"Length": "string", "Items": "array", "Contains": "array", "Properties": "object"}
     schema_type = next((t for suffix, t in kind.items() if keyword.endswith(suffix)), "number")
     schema: dict[str, Any] = {"type": schema_type}
     if schema_type == "array":
@@ -339,23 +549,91 @@ SCHEMA_PAIRS: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
     "pattern-removed": ({**S, "pattern": "^a"}, S),
     "unique-items-set": (_bounded("maxItems", 3), {**_bounded("maxItems", 3), "uniqueItems": True}),
     "unique-items-unset": ({**_bounded("maxItems", 3), "uniqueItems": True}, _bounded("maxItems", 3)),
-    "union-branch-added": (
+    "any-of-added": (
         {"anyOf": [S, {"type": "boolean"}]},
         {"anyOf": [S, {"type": "boolean"}, {"type": "integer"}]},
     ),
-    "union-branch-removed": (
+    "any-of-removed": (
+        {"anyOf": [S, {"type": "boolean"}, {"type": "integer"}]},
+        {"anyOf": [S, {"type": "boolean"}]},
+    ),
+    "one-of-added": (
+        {"oneOf": [S, {"type": "boolean"}]},
+        {"oneOf": [S, {"type": "boolean"}, {"type": "integer"}]},
+    ),
+    "one-of-removed": (
         {"oneOf": [S, {"type": "boolean"}, {"type": "integer"}]},
         {"oneOf": [S, {"type": "boolean"}]},
     ),
+    # a branch that changes nothing once merged: only the branch itself is reported
+    "all-of-added": ({"allOf": [S]}, {"allOf": [S, {"type": "string"}]}),
+    "all-of-removed": ({"allOf": [S, {"type": "string"}]}, {"allOf": [S]}),
+    "all-of-added-annotation-only": ({"allOf": [S]}, {"allOf": [S, {"description": "a name"}]}),
+    "all-of-removed-annotation-only": ({"allOf": [S, {"description": "a name"}]}, {"allOf": [S]}),
+    "wrapped-in-one-of": ({"type": "string"}, {"oneOf": [S, {"type": "integer"}]}),
+    "const-changed": ({**S, "const": "a"}, {**S, "const": "b"}),
+    "type-compatible": ({"type": "string"}, {"type": ["object", "string"]}),
+    "discriminator-added": (OBJ, {**OBJ, "discriminator": {"propertyName": "kind"}}),
+    "discriminator-removed": ({**OBJ, "discriminator": {"propertyName": "kind"}}, OBJ),
+    "discriminator-property-name-changed": (
+        {**OBJ, "discriminator": {"propertyName": "kind"}},
+        {**OBJ, "discriminator": {"propertyName": "type"}},
+    ),
+    "discriminator-mapping-added": (
+        {**OBJ, "discriminator": {"propertyName": "kind", "mapping": {"cat": "#/c/Cat"}}},
+        {**OBJ, "discriminator": {"propertyName": "kind", "mapping": {"cat": "#/c/Cat", "dog": "#/c/Dog"}}},
+    ),
+    "discriminator-mapping-deleted": (
+        {**OBJ, "discriminator": {"propertyName": "kind", "mapping": {"cat": "#/c/Cat", "dog": "#/c/Dog"}}},
+        {**OBJ, "discriminator": {"propertyName": "kind", "mapping": {"cat": "#/c/Cat"}}},
+    ),
+    "discriminator-mapping-changed": (
+        {**OBJ, "discriminator": {"propertyName": "kind", "mapping": {"cat": "#/c/Cat"}}},
+        {**OBJ, "discriminator": {"propertyName": "kind", "mapping": {"cat": "#/c/Lion"}}},
+    ),
+    "x-extensible-enum-value-removed": (
+        {**S, "x-extensible-enum": ["a", "b"]},
+        {**S, "x-extensible-enum": ["a"]},
+    ),
+    "deprecated": (S, {**S, "deprecated": True}),
+    "deprecated-sunset-invalid": (S, {**S, "deprecated": True, "x-sunset": "soon"}),
+    "reactivated": ({**S, "deprecated": True}, S),
+    "stability-decreased": ({**S, "x-stability-level": "stable"}, {**S, "x-stability-level": "beta"}),
+    "stability-increased": ({**S, "x-stability-level": "alpha"}, {**S, "x-stability-level": "beta"}),
     "default-changed": ({**S, "default": "a"}, {**S, "default": "b"}),
+    "default-added": (S, {**S, "default": "a"}),
+    "default-removed": ({**S, "default": "a"}, S),
+    # JSON Schema 2020-12 keywords: a subschema that appears, goes, or changes inside
+    "not-changed": ({**S, "not": {"enum": ["a"]}}, {**S, "not": {"enum": ["b"]}}),
+    "pattern-property-added": (OBJ, {**OBJ, "patternProperties": {"^x-": S}}),
+    "pattern-property-removed": ({**OBJ, "patternProperties": {"^x-": S}}, OBJ),
+    "dependent-schema-added": (OBJ, {**OBJ, "dependentSchemas": {"a": {"required": ["b"]}}}),
+    "dependent-schema-removed": ({**OBJ, "dependentSchemas": {"a": {"required": ["b"]}}}, OBJ),
+    "dependent-required-added": (OBJ, {**OBJ, "dependentRequired": {"a": ["b"]}}),
+    "dependent-required-removed": ({**OBJ, "dependentRequired": {"a": ["b"]}}, OBJ),
+    "dependent-required-changed": (
+        {**OBJ, "dependentRequired": {"a": ["b"]}},
+        {**OBJ, "dependentRequired": {"a": ["b", "c"]}},
+    ),
+    "prefix-items-added": (ARR, {**ARR, "prefixItems": [{"type": "integer"}]}),
+    "prefix-items-removed": ({**ARR, "prefixItems": [{"type": "integer"}]}, ARR),
+    "content-media-type-changed": (
+        {**S, "contentMediaType": "application/json"},
+        {**S, "contentMediaType": "text/plain"},
+    ),
+    "content-encoding-changed": ({**S, "contentEncoding": "base64"}, {**S, "contentEncoding": "base32"}),
 }
+for _keyword, (_word, _, _) in sk.SUBSCHEMAS.items():
+    _sub = {"type": "string", "maxLength": 3} if _keyword in ("propertyNames", "contentSchema") else S
+    SCHEMA_PAIRS[f"{_word}-added"] = ({"type": "object"}, {"type": "object", _keyword: _sub})
+    SCHEMA_PAIRS[f"{_word}-removed"] = ({"type": "object", _keyword: _sub}, {"type": "object"})
 for _keyword in (*sv.UPPER_BOUNDS, *sv.LOWER_BOUNDS):
     for _old, _new in ((None, 1), (1, None), (2, 1), (1, 2)):
         _check, _ = sv.bound_check(_keyword, _old, _new)
         SCHEMA_PAIRS[_check] = (_bounded(_keyword, _old), _bounded(_keyword, _new))
 
 
-def _scaffold(subject: str, schema: dict[str, Any]) -> Spec:
+def _scaffold(subject: str, schema: dict[str, Any], media: str = "application/json") -> Spec:
     """One operation with `schema` placed at `subject`, everything else fixed."""
     body: dict[str, Any] = {"type": "object", "properties": {"fixed": {"type": "boolean"}}}
     response: dict[str, Any] = {"type": "object", "properties": {"fixed": {"type": "boolean"}}}
@@ -382,28 +660,36 @@ def _scaffold(subject: str, schema: dict[str, Any]) -> Spec:
                 "post": {
                     "operationId": "make",
                     "parameters": params,
-                    "requestBody": {"content": {"application/json": {"schema": body}}},
-                    "responses": {"200": {**json_body(response), "headers": headers}},
+                    "requestBody": {"content": {media: {"schema": body}}},
+                    "responses": {
+                        "200": {
+                            "description": "OK",
+                            "content": {media: {"schema": response}},
+                            "headers": headers,
+                        }
+                    },
                 }
             }
         },
     }
 
 
+PERIOD_CHECKS = ("deprecated-sunset-missing", "sunset-date-too-small")  # need a deprecation period: below
 SCHEMA_CASES = [
     (subject, check)
     for check, sc in br.SCHEMA_CHECKS.items()
-    for subjects, level in ((br.REQUEST_SUBJECTS, sc.request), (br.RESPONSE_SUBJECTS, sc.response))
-    if level is not None
-    for subject in subjects
+    if check not in PERIOD_CHECKS
+    for subject in sc.rules
 ]
+MEDIA = {"type-compatible": "application/xml"}  # checks about a body that is not JSON
 
 
 @pytest.mark.parametrize(("subject", "check"), SCHEMA_CASES)
 def test_a_schema_change_is_classified_by_where_the_schema_sits(subject, check):
     old, new = SCHEMA_PAIRS[check]
+    media = MEDIA.get(check, "application/json")
     changes = diff.compare(
-        _scaffold(subject, copy.deepcopy(old)), _scaffold(subject, copy.deepcopy(new))
+        _scaffold(subject, copy.deepcopy(old), media), _scaffold(subject, copy.deepcopy(new), media)
     ).changes
     rule_id = f"{subject}-{check}"
     assert [c.rule for c in changes] == [rule_id], [c.as_dict() for c in changes]
@@ -412,7 +698,9 @@ def test_a_schema_change_is_classified_by_where_the_schema_sits(subject, check):
 
 
 def test_every_rule_of_the_catalogue_has_a_test_pair():
-    covered = set(FIXED) | {f"{subject}-{check}" for subject, check in SCHEMA_CASES} | {"api-schema-removed"}
+    covered = set(FIXED) | set(WITH_PERIOD) | {f"{subject}-{check}" for subject, check in SCHEMA_CASES}
+    covered |= {f"{s}-{c}" for s in ("request-property", "response-property") for c in PERIOD_CHECKS}
+    covered |= {"api-schema-removed"}
     assert covered == set(br.RULES)
 
 
@@ -475,3 +763,55 @@ def test_values_inside_a_parameter_keep_the_parameter_subject():
     changes = _changes(tags_param(10), tags_param(5))
     assert [(c.rule, c.level) for c in changes] == [("request-parameter-max-length-decreased", br.BREAKING)]
     assert changes[0].message.startswith("request parameter `tag[]`")
+
+
+@pytest.mark.parametrize("keyword", ["then", "else", "contains", "dependentSchemas"])
+def test_the_walk_descends_into_json_schema_subschemas(keyword):
+    def schema(max_length: int) -> dict[str, Any]:
+        inner = {"type": "object", "properties": {"code": {"type": "string", "maxLength": max_length}}}
+        if keyword == "dependentSchemas":
+            return {"type": "object", "dependentSchemas": {"code": inner}}
+        return {"type": "object", "if": {"required": ["kind"]}, keyword: inner}
+
+    changes = diff.compare(
+        _scaffold("request-body", schema(10)), _scaffold("request-body", schema(5))
+    ).changes
+    assert [c.rule for c in changes] == ["request-property-max-length-decreased"]
+
+
+@pytest.mark.parametrize(
+    ("media", "rule"),
+    [("application/xml", "request-body-type-compatible"), ("application/json", "request-body-type-changed")],
+)
+def test_a_body_that_is_text_on_the_wire_reads_any_value_as_a_string(media, rule):
+    old = _scaffold("request-body", {"type": "object"}, media)
+    new = _scaffold("request-body", {"type": "string"}, media)
+    assert [c.rule for c in diff.compare(old, new).changes] == [rule]
+
+
+def test_a_webhook_is_checked_like_an_operation():
+    changes = _changes(_webhook(required=False), _webhook(required=True))
+    assert [(c.rule, c.operation) for c in changes] == [
+        ("request-body-became-required", "webhook petBorn POST")
+    ]
+
+
+def test_a_renamed_response_media_type_still_compares_its_schema():
+    def renamed(spec: Spec) -> None:
+        _health_media("application/vnd.pets+json")(spec)
+        _schemas(spec)["Health"]["properties"]["ok"]["type"] = "string"
+
+    changes = _changes(_health_media("application/vnd.health+json"), renamed)
+    assert sorted(c.rule for c in changes) == [
+        "response-media-type-name-generalized",
+        "response-property-type-changed",
+    ]
+
+
+@pytest.mark.parametrize("subject", ["request-property", "response-property"])
+@pytest.mark.parametrize("check", PERIOD_CHECKS)
+def test_a_deprecated_property_needs_a_sunset_far_enough(subject, check):
+    sunset = {"sunset-date-too-small": {"x-sunset": "2030-01-10"}}.get(check, {})
+    old, new = _scaffold(subject, S), _scaffold(subject, {**S, "deprecated": True, **sunset})
+    policy = br.LevelPolicy(deprecation=br.Deprecation(stable_days=30, today=TODAY))
+    assert [c.rule for c in diff.compare(old, new, policy=policy).changes] == [f"{subject}-{check}"]
