@@ -16,7 +16,7 @@ from contract_tests.auth import AuthHookError
 from contract_tests.databases import fresh_postgres_database
 from contract_tests.gate import GateOptions, run_gate
 from contract_tests.merge import MergeError, merge_reports
-from contract_tests.profiles import DEFAULT_PROFILE, PROFILES
+from contract_tests.profiles import DEFAULT_PROFILE, PHASES, PROFILES
 from contract_tests.target import TargetError
 
 DEFAULT_REPORTS_DIR = Path("reports")
@@ -65,6 +65,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="processes: 2 runs the per-operation phases and the stateful one side by side",
     )
     run.add_argument("--max-examples", type=int, help="override the profile's examples per operation")
+    run.add_argument(
+        "--phases",
+        type=lambda text: tuple(part.strip() for part in text.split(",") if part.strip()),
+        help=f"comma-separated phases to run instead of the profile's (from: {','.join(PHASES)})",
+    )
     run.add_argument(
         "--require-status-coverage",
         action="store_true",
@@ -128,6 +133,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         bearer_env=args.bearer_env,
         database_url=args.database_url,
         max_examples=args.max_examples,
+        phases=args.phases,
         shard=args.shard,
     )
     try:

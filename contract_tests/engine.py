@@ -15,11 +15,15 @@ from schemathesis.cli.commands.run.handlers.junitxml import JunitXMLHandler
 from schemathesis.cli.events import LoadingFinished, LoadingStarted
 from schemathesis.engine import events, from_schema
 
+from contract_tests import applog
 from contract_tests.auth import StaticProvider, build_provider, load_hook, sign_in_error
-from contract_tests.collector import Collector
+from contract_tests.collector import Collector, excerpt
 from contract_tests.config import build_config, load_schema
 from contract_tests.plan import GatePlan
+from contract_tests.probes import body_limit_of, run_probes
+from contract_tests.profiles import PROBES
 from contract_tests.target import Target, resolve_target
+from contract_tests.transport import RAISED
 
 JUNIT_NAME = "contract.xml"
 HTML_NAME = "contract-html"
@@ -96,13 +100,8 @@ def _run_on(
     seed: int | None,
     phases: tuple[str, ...] | None,
 ) -> PassResult:
-    config = build_config(plan, seed=seed, phases=phases)
-    schema = load_schema(target, config)
-    if plan.operations is not None:
-        wanted = set(plan.operations)
-        schema = schema.include(lambda ctx: ctx.operation.label in wanted)
-    provider, auth = _install_auth(schema, plan, target)
-    skipped = _skip_linkless_stateful(schema, plan)
+    phases = phases or plan.phases
+    schema, provider, auth, skipped = open_schema(target, plan, seed=seed, phases=phases)
     project = schema.config
     run_seed = project.seed
     echo(
@@ -110,7 +109,8 @@ def _run_on(
         f"profile {plan.profile.name}, seed {run_seed}"
     )
 
-    collector = Collector(seed=run_seed, server_exceptions=target.server_exceptions)
+    RAISED.clear()
+    collector = Collector(seed=run_seed, server_exceptions=target.server_exceptions, raised=RAISED)
     handlers: list[EventHandler[ExecutionContext]] = [collector, Progress(echo)]
     reports: dict[str, str] = {}
     if reports_dir is not None:
@@ -122,21 +122,60 @@ def _run_on(
     ctx = ExecutionContext(config=project)
     for handler in handlers:
         handler.start(ctx)
-    try:
-        for event in _event_stream(schema, target):
-            ctx.on_event(event)
+    with applog.captured() as log:
+        collector.log = log
+        try:
+            for event in _event_stream(schema, target):
+                ctx.on_event(event)
+                for handler in handlers:
+                    handler.handle_event(ctx, event)
+        finally:
             for handler in handlers:
-                handler.handle_event(ctx, event)
-    finally:
-        for handler in handlers:
-            handler.shutdown(ctx)
-    collector.server_exceptions = set()
+                handler.shutdown(ctx)
+        if PROBES in phases:
+            skipped += _run_probes(schema, target, collector, echo)
+    collector.app_log = dict(log.counts)
+    collector.server_exceptions, collector.raised, collector.log = set(), None, None
+    RAISED.clear()
     refused = sign_in_error(provider) if provider is not None else None
     if refused is not None:
         raise refused
     return PassResult(
         collector, run_seed, schema.raw_schema, target.description, target.spec, reports, auth, skipped
     )
+
+
+def open_schema(
+    target: Target, plan: GatePlan, *, seed: int | None = None, phases: tuple[str, ...] | None = None
+) -> tuple[Any, Any, str, list[str]]:
+    """The spec loaded for one pass on `target`: selected operations, auth installed, phases decided.
+
+    Returns the schema, the hook's provider (if any), the report's Auth line and what was skipped.
+    """
+    config = build_config(plan, seed=seed, phases=phases)
+    schema = load_schema(target, config)
+    if plan.operations is not None:
+        wanted = set(plan.operations)
+        schema = schema.include(lambda ctx: ctx.operation.label in wanted)
+    provider, auth = _install_auth(schema, plan, target)
+    skipped = _skip_linkless_stateful(schema, plan)
+    return schema, provider, auth, skipped
+
+
+def _run_probes(schema: Any, target: Target, collector: Collector, echo: Echo) -> list[str]:
+    """The boundary probes, after Schemathesis' phases, on the same app and with the same auth."""
+    started = time.monotonic()
+    skipped: list[str] = []
+    count = 0
+    for result in run_probes(schema, body_limit_of(target.app), excerpt):
+        if isinstance(result, str):
+            skipped.append(result)
+            continue
+        count += 1
+        collector.record_probe(result)
+    failed = sum(1 for found in collector.failures() if found.failure.phase == PROBES)
+    echo(f"  phase probes: {count} boundary probes, {failed} failing ({time.monotonic() - started:.1f} s)")
+    return skipped
 
 
 def _skip_linkless_stateful(schema: Any, plan: GatePlan) -> list[str]:

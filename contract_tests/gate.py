@@ -15,6 +15,7 @@ from collections.abc import Callable
 
 from schemathesis.checks import load_all_checks
 
+from contract_tests.applog import summary
 from contract_tests.engine import HTML_NAME, JUNIT_NAME, SUMMARY_NAME, PassResult
 from contract_tests.options import DEFAULT_EXAMPLE_DATABASE, GateOptions
 from contract_tests.plan import GatePlan, build_plan
@@ -68,6 +69,7 @@ def _report(plan: GatePlan, run: PassResult) -> GateReport:
         reports=run.reports,
         auth=run.auth,
         skipped=run.skipped,
+        app_log=summary(collector.app_log),
         rerun=rerun_command(plan.options, plan.profile.name, run.seed),
         shard=str(plan.shard) if plan.shard is not None else "",
     )
@@ -96,6 +98,7 @@ def rerun_command(options: GateOptions, profile: str, seed: int) -> str:
         "--max-examples": options.max_examples,
         "--workers": options.workers,
         "--shard": options.shard,
+        "--phases": ",".join(options.phases) if options.phases else None,
     }
     for flag, value in named.items():
         if isinstance(value, str | int | os.PathLike):  # a callable app or hook has no command line
