@@ -14,7 +14,7 @@ from sqlalchemy.engine import make_url
 
 from contract_tests.auth import AuthHookError
 from contract_tests.databases import fresh_postgres_database
-from contract_tests.gate import GateOptions, run_gate
+from contract_tests.gate import GateOptions, run_gate, write_unrunnable_reports
 from contract_tests.merge import MergeError, merge_reports
 from contract_tests.profiles import DEFAULT_PROFILE, PHASES, PROFILES
 from contract_tests.target import TargetError
@@ -145,6 +145,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             report = run_gate(options, echo=_echo)
     except (TargetError, AuthHookError, ValueError) as exc:
         print(f"contract gate: {exc}", file=sys.stderr)
+        for name, path in write_unrunnable_reports(options, str(exc)).items():
+            print(f"contract gate: {name}: {path}", file=sys.stderr)
         return 2
     print()
     print(report.render())

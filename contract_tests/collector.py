@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,6 +21,8 @@ from openapi.document import operations
 
 # A curl line longer than this (a probe's megabyte string) is cut: the failure says what the value was.
 CURL_CHARS = 600
+# The longest sequence a replay re-sends before the failing request (the stateful phase's steps are 20-50).
+MAX_SEQUENCE = 100
 
 
 @dataclass(slots=True)
@@ -29,8 +32,22 @@ class Found:
     failure: Failure
     key: tuple[str, str, str]
     request: str = ""
-    # The request's parts, so the replay can send exactly it again.
+    # The request's parts, so a replay can send exactly it again, and the earlier requests of its sequence.
     replay: SentRequest | None = None
+    sequence: list[SentRequest] = field(default_factory=list)
+
+
+def _sequence(recorder: Any, info: Any, failing_id: str) -> list[SentRequest]:
+    """The requests a stateful failure needs before its own: Schemathesis' steps to reproduce it, in order."""
+    ids = [
+        step.case_id for step in info.steps if step.case_id != failing_id and step.case_id in recorder.cases
+    ]
+    if not ids:  # no steps recorded: walk up from the failing case through the cases that produced it
+        parent = recorder.cases[failing_id].parent_id if failing_id in recorder.cases else None
+        while parent is not None and parent in recorder.cases and len(ids) < MAX_SEQUENCE:
+            ids.insert(0, parent)
+            parent = recorder.cases[parent].parent_id
+    return [SentRequest.from_case(recorder.cases[case_id].value) for case_id in ids[-MAX_SEQUENCE:]]
 
 
 def request_key(request: Any) -> str:
@@ -190,7 +207,16 @@ class Collector(EventHandler[ExecutionContext]):
         failing_id = failure.case_id or case_id
         node = recorder.cases.get(failing_id) or recorder.cases[case_id]
         operation = failure.operation or node.value.operation.label
-        key = (check.name, operation, f"{type(failure).__name__}:{failure._unique_key}")
+        raised = self.raised.by_case.get(failing_id) if self.raised is not None else None
+        if raised is not None:
+            # The 500 stands for an exception that escaped the app: one server error, not a wrong status too.
+            if check.name != "not_a_server_error":
+                return
+            key = ("not_a_server_error", operation, f"exception:{type(raised).__name__}")
+            title, message = f"Unhandled exception in the app: {type(raised).__name__}", str(raised)
+        else:
+            key = (check.name, operation, f"{type(failure).__name__}:{failure._unique_key}")
+            title, message = failure.title, failure.message
         if key in self._found:
             return
         interaction = recorder.interactions.get(failing_id)
@@ -199,8 +225,8 @@ class Collector(EventHandler[ExecutionContext]):
             failure=Failure(
                 check=check.name,
                 operation=operation,
-                title=failure.title,
-                message=failure.message,
+                title=title,
+                message=message[:EXCERPT_CHARS],
                 curl=short_curl(info.code_sample),
                 status_code=response.status_code if response is not None else None,
                 response_excerpt=excerpt(response),
@@ -211,6 +237,7 @@ class Collector(EventHandler[ExecutionContext]):
             key=key,
             request=request_key(interaction.request) if interaction is not None else "",
             replay=SentRequest.from_case(node.value),
+            sequence=_sequence(recorder, info, failing_id),
         )
 
     def _on_server_exception(self, event: events.NonFatalError) -> None:
@@ -283,6 +310,11 @@ class Collector(EventHandler[ExecutionContext]):
                 app_log=app_log,
             )
             self._found.setdefault(key, Found(failure, key, request, replay=sent))
+
+    def add_found(self, found: Iterable[Found]) -> None:
+        """Failures found outside the engine's events (the sign-in's), kept once each like the others."""
+        for item in found:
+            self._found.setdefault(item.key, item)
 
     def failures(self) -> list[Found]:
         return list(self._found.values())

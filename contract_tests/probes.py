@@ -23,6 +23,8 @@ from schemathesis.core.failures import Failure as CheckFailure
 from schemathesis.core.failures import FailureGroup
 from schemathesis.specs.openapi.adapter.security import ORIGINAL_SECURITY_TYPE_KEY
 
+from contract_tests.transport import RAISED
+
 INT64_MAX = 2**63 - 1
 INT64_MIN = -(2**63)
 UINT64_MAX = 2**64 - 1
@@ -246,10 +248,10 @@ def _set_pointer(document: dict[str, Any], pointer: str, value: Any) -> dict[str
 def run_probe(operation: Any, base: Any, probe: Probe, excerpt: Callable[[Any], str]) -> ProbeResult:
     """Send one probe and run the response checks on its answer, each check on its own."""
     case = probe_case(operation, base, probe)
-    try:
-        response = case.call()
-    except Exception as exc:  # the app raised: a server error whatever a server would make of it
-        return ProbeResult(probe, case, None, "<no response: the app raised>", [], error=exc)
+    response = case.call()
+    error = RAISED.by_case.get(case.id)  # an exception escaped the app: the 500 is the transport's
+    if error is not None:
+        return ProbeResult(probe, case, None, excerpt(response), [], error=error)
     return ProbeResult(probe, case, response.status_code, excerpt(response), check_response(case, response))
 
 

@@ -69,15 +69,21 @@ class Resent:
     excerpt: str = ""
 
 
-def resend(schema: Any, sent: SentRequest, check: str, excerpt: Any) -> Resent | None:
-    """Send the request again and run the check that failed on it; None when it cannot be re-sent."""
+def resend(
+    schema: Any, sent: SentRequest, check: str, excerpt: Any, before: list[SentRequest] | None = None
+) -> Resent | None:
+    """Send the request again (after `before`, in order) and run the check that failed on it.
+
+    None when it cannot be re-sent (its operation is not in the schema).
+    """
+    for earlier in before or ():
+        step = earlier.rebuild(schema)
+        if step is not None:
+            step.call()
     case = sent.rebuild(schema)
     if case is None:
         return None
-    try:
-        response = case.call()
-    except Exception:
-        return Resent(reproduced=check == "not_a_server_error", excerpt="<no response: the app raised>")
+    response = case.call()
     seen = Resent(reproduced=False, status_code=response.status_code, excerpt=excerpt(response))
     if check == "not_a_server_error":
         seen.reproduced = response.status_code >= 500

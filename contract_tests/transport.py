@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -60,13 +61,53 @@ def install_wsgi_shim() -> None:
         try:
             return original(case, session=session, **kwargs)
         except Exception as exc:
+            if not raised_in_app(exc):
+                raise
             RAISED.add(case, exc)
-            raise
+            return server_error(case, exc, kwargs.get("base_url"))
         finally:
             applog.tag(None)
 
     setattr(send, _MARKER, True)
     WSGI_TRANSPORT.send = send  # type: ignore[method-assign]
+
+
+# Where an exception starts when it is the gate's or the transport's own, not the app's.
+_NOT_THE_APP = ("schemathesis", "requests", "urllib3", f"werkzeug{os.sep}test.py", f"contract_tests{os.sep}")
+
+
+def raised_in_app(error: BaseException) -> bool:
+    """Whether the exception started in the app under test (its innermost frame is not the transport's)."""
+    tb = error.__traceback__
+    if tb is None:
+        return False
+    while tb.tb_next is not None:
+        tb = tb.tb_next
+    filename = tb.tb_frame.f_code.co_filename
+    return not any(f"{os.sep}{part}" in filename for part in _NOT_THE_APP)
+
+
+def server_error(case: Any, error: BaseException, base_url: str | None) -> Any:
+    """The 500 a WSGI server sends when an exception escapes the app, as Schemathesis' response.
+
+    Schemathesis raises such exceptions instead: a unit phase reports them, but a stateful sequence
+    ends in error, and Hypothesis then retries and shrinks it for minutes, each time raising again.
+    As a response, every phase judges it with `not_a_server_error` like any 500, with its curl line.
+    """
+    import requests
+    from schemathesis.core.transport import Response
+    from schemathesis.transport.requests import REQUESTS_TRANSPORT
+
+    body = f"Unhandled exception in the app: {type(error).__name__}: {error}".encode()
+    prepared = requests.Request(**REQUESTS_TRANSPORT.serialize_case(case, base_url=base_url)).prepare()
+    return Response(
+        status_code=500,
+        headers={"content-type": ["text/plain; charset=utf-8"], "content-length": [str(len(body))]},
+        content=body,
+        request=prepared,
+        elapsed=0.0,
+        verify=False,
+    )
 
 
 def install_formats() -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from xml.etree import ElementTree
 
 import pytest
 import schemathesis
@@ -103,6 +104,14 @@ def test_probes_catch_the_overflow_whatever_the_seed(notes_spec, seed, capfd):
     # The deep body is a second 500 of the app as written, found by the same phase.
     found = {(f.operation, f.check) for f in report.failures}
     assert found == {(NOTE, "not_a_server_error"), (CREATE, "not_a_server_error")}
+
+
+def test_probe_failures_are_in_the_junit_report_under_their_operation(notes_spec, tmp_path):
+    notes_gate(notes_spec, phases=("probes",), reports_dir=tmp_path, replay=False)
+    cases = {case.get("name"): case for case in ElementTree.parse(tmp_path / "contract.xml").iter("testcase")}
+    failure = cases[NOTE].find("failure")
+    assert failure is not None and "not_a_server_error" in failure.get("message", "")
+    assert "9223372036854775808" in (failure.text or "")
 
 
 def test_the_fixed_app_passes_the_probes(notes_spec):
