@@ -51,9 +51,10 @@ class Fault:
 
 
 def _json_body(request: Request) -> Any:
+    """The request's JSON, or None when it is not JSON (too deeply nested included: the app answers those)."""
     try:
         return json.loads(request.get_data(cache=True) or b"null")
-    except ValueError:
+    except (ValueError, RecursionError):
         return None
 
 

@@ -152,6 +152,10 @@ def test_untouched_requests_behave_like_the_clean_app(app, user, name):
     assert health.status_code == 200 and health.get_json() == {"status": "ok"}
     wrong = client.post("/api/todos", data="title=x", headers={**auth, "Content-Type": "text/plain"})
     assert wrong.status_code == 415 and wrong.mimetype == "application/json"
+    # The boundary probes' deepest body: the fault's own JSON parsing must leave it to the app's 400.
+    deep = "[" * 10_000 + "]" * 10_000
+    nested = client.post("/api/todos", data=deep, headers={**auth, "Content-Type": "application/json"})
+    assert nested.status_code == 400
     assert client.post("/api/auth/logout", headers=auth).status_code == 204
 
 
