@@ -161,7 +161,12 @@ def sign_in_error(provider: EscalatingAuthProvider) -> AuthHookError | None:
     if any(hook.signed_in for hook in hooks):
         return None
     error = next((hook.error for hook in hooks if hook.error is not None), None)
-    if error is None or isinstance(error, AuthHookError):
+    return None if error is None else as_sign_in_error(error)
+
+
+def as_sign_in_error(error: Exception) -> AuthHookError:
+    """The hook's own exception as the gate's sign-in error (the hook's message kept)."""
+    if isinstance(error, AuthHookError):
         return error
     return AuthHookError(f"The auth hook could not sign in: {error!r}")
 

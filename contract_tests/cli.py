@@ -11,9 +11,9 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from contract_tests.auth import AuthHookError
-from contract_tests.gate import GateOptions, run_gate
+from contract_tests.gate import GateOptions, run_gate, write_unrunnable_reports
 from contract_tests.merge import MergeError, merge_reports
-from contract_tests.profiles import DEFAULT_PROFILE, PROFILES
+from contract_tests.profiles import DEFAULT_PROFILE, PHASES, PROFILES
 from contract_tests.target import TargetError
 
 DEFAULT_REPORTS_DIR = Path("reports")
@@ -62,6 +62,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="processes: 2 runs the per-operation phases and the stateful one side by side",
     )
     run.add_argument("--max-examples", type=int, help="override the profile's examples per operation")
+    run.add_argument(
+        "--phases",
+        type=lambda text: tuple(part.strip() for part in text.split(",") if part.strip()),
+        help=f"comma-separated phases to run instead of the profile's (from: {','.join(PHASES)})",
+    )
     run.add_argument(
         "--require-status-coverage",
         action="store_true",
@@ -125,6 +130,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         bearer_env=args.bearer_env,
         database_url=args.database_url,
         max_examples=args.max_examples,
+        phases=args.phases,
         shard=args.shard,
     )
     try:
@@ -139,6 +145,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             report = run_gate(options, echo=_echo)
     except (TargetError, AuthHookError, ValueError) as exc:
         print(f"contract gate: {exc}", file=sys.stderr)
+        for name, path in write_unrunnable_reports(options, str(exc)).items():
+            print(f"contract gate: {name}: {path}", file=sys.stderr)
         return 2
     print()
     print(report.render())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -10,8 +11,18 @@ from schemathesis.cli.commands.run.context import ExecutionContext
 from schemathesis.cli.commands.run.handlers.base import EventHandler
 from schemathesis.engine import Status, events
 
+from contract_tests.applog import AppLog
+from contract_tests.probes import PHASE as PROBE_PHASE
+from contract_tests.probes import PROBE_CHECKS, ProbeResult, probe_summary
 from contract_tests.report import EXCERPT_CHARS, Failure, OperationCoverage
+from contract_tests.resend import SentRequest
+from contract_tests.transport import RaisedInApp
 from openapi.document import operations
+
+# A curl line longer than this (a probe's megabyte string) is cut: the failure says what the value was.
+CURL_CHARS = 600
+# The longest sequence a replay re-sends before the failing request (the stateful phase's steps are 20-50).
+MAX_SEQUENCE = 100
 
 
 @dataclass(slots=True)
@@ -21,12 +32,44 @@ class Found:
     failure: Failure
     key: tuple[str, str, str]
     request: str = ""
+    # The request's parts, so a replay can send exactly it again, and the earlier requests of its sequence.
+    replay: SentRequest | None = None
+    sequence: list[SentRequest] = field(default_factory=list)
+
+
+def _sequence(recorder: Any, info: Any, failing_id: str) -> list[SentRequest]:
+    """The requests a stateful failure needs before its own: Schemathesis' steps to reproduce it, in order."""
+    ids = [
+        step.case_id for step in info.steps if step.case_id != failing_id and step.case_id in recorder.cases
+    ]
+    if not ids:  # no steps recorded: walk up from the failing case through the cases that produced it
+        parent = recorder.cases[failing_id].parent_id if failing_id in recorder.cases else None
+        while parent is not None and parent in recorder.cases and len(ids) < MAX_SEQUENCE:
+            ids.insert(0, parent)
+            parent = recorder.cases[parent].parent_id
+    return [SentRequest.from_case(recorder.cases[case_id].value) for case_id in ids[-MAX_SEQUENCE:]]
 
 
 def request_key(request: Any) -> str:
     """What makes two recorded requests the same request: method, URI and body."""
     body = request.body if isinstance(request.body, str) else repr(request.body)
     return f"{request.method} {request.uri} {body}"
+
+
+def short_curl(curl: str) -> str:
+    if len(curl) <= CURL_CHARS:
+        return curl
+    return curl[:CURL_CHARS] + f"... ({len(curl)} characters; the value is described above)"
+
+
+def case_request_key(case: Any) -> str:
+    """The request key of a case that got no response (the app raised): its method, path and body."""
+    body = "" if not hasattr(case, "body") else repr(case.body)[:EXCERPT_CHARS]
+    return f"{case.method} {case.formatted_path} {case.query!r} {body}"
+
+
+def probe_request_key(result: ProbeResult) -> str:
+    return case_request_key(result.case)
 
 
 def excerpt(response: Any) -> str:
@@ -55,6 +98,11 @@ class Collector(EventHandler[ExecutionContext]):
     # Responses (status, excerpt) by request, and by operation and phase: what a replay shows when flaky.
     by_request: dict[str, tuple[int, str]] = field(default_factory=dict)
     by_operation: dict[tuple[str, str], tuple[int, str]] = field(default_factory=dict)
+    # The app's warning-or-worse log lines during the pass, with their counts; set when the pass ends.
+    app_log: dict[str, int] = field(default_factory=dict)
+    # Live during a pass only (never sent between processes): what the app raised, and logged, by case.
+    raised: RaisedInApp | None = None
+    log: AppLog | None = None
     _found: dict[tuple[str, str, str], Found] = field(default_factory=dict)
 
     def handle_event(self, ctx: ExecutionContext, event: events.EngineEvent) -> None:
@@ -62,11 +110,15 @@ class Collector(EventHandler[ExecutionContext]):
 
     def on_event(self, event: events.EngineEvent) -> None:
         if isinstance(event, events.ScenarioFinished) and event.is_test_scenario:
-            self._on_recorder(event.recorder, event.phase.value)
+            self._on_recorder(event.recorder, event.phase.value, event.status)
         elif isinstance(event, events.FuzzScenarioFinished):
-            self._on_recorder(event.recorder, "fuzzing")
+            self._on_recorder(event.recorder, "fuzzing", event.status)
         elif isinstance(event, events.NonFatalError):
-            if id(event.value) in self.server_exceptions:
+            case = self.raised.case_of(event.value) if self.raised is not None else None
+            phase = event.phase.value if event.phase is not None else "unknown"
+            if case is not None:
+                self._on_app_exception(case, event.value, phase)
+            elif id(event.value) in self.server_exceptions:
                 self._on_server_exception(event)
             else:
                 self.errors.append(f"{event.label}: {event.info.format(base_url_is_set=False)}".rstrip())
@@ -75,13 +127,21 @@ class Collector(EventHandler[ExecutionContext]):
         elif isinstance(event, events.FatalError):
             self.errors.append(f"Fatal: {event.exception!r}")
 
-    def _on_recorder(self, recorder: Any, phase: str) -> None:
+    def _on_recorder(self, recorder: Any, phase: str, status: Any = None) -> None:
+        unanswered = []
+        explained = False
         for case_id, node in recorder.cases.items():
             label = node.value.operation.label
             self.cases += 1
             self.cases_by_operation[label] += 1
             interaction = recorder.interactions.get(case_id)
             if interaction is None or interaction.response is None:
+                error = self.raised.by_case.get(case_id) if self.raised is not None else None
+                if error is not None:
+                    explained = True
+                    self._on_app_exception(node.value, error, phase)
+                else:
+                    unanswered.append(node.value)
                 continue
             self.requests += 1
             seen = (interaction.response.status_code, excerpt(interaction.response))
@@ -94,7 +154,52 @@ class Collector(EventHandler[ExecutionContext]):
             self.checks_run += len(checks)
             for check in checks:
                 if check.status == Status.FAILURE and check.failure_info is not None:
+                    explained = True
                     self._on_failure(recorder, case_id, check, phase)
+        if status == Status.ERROR and not explained:
+            self._on_unexplained_error(unanswered, phase)
+
+    def _on_unexplained_error(self, unanswered: list[Any], phase: str) -> None:
+        """A scenario that ended in error without a failure or a reported error must still be seen."""
+        if not unanswered:
+            line = f"{phase}: a scenario ended in error before sending any request, and no error was reported"
+        else:
+            case = unanswered[-1]
+            curl = short_curl(case.as_curl_command())
+            line = (
+                f"{case.operation.label}: a {phase} scenario ended in error at this request, which got no "
+                f"response, and no error was reported. Reproduce with:\n    {curl}"
+            )
+        if line not in self.errors:
+            self.errors.append(line)
+
+    def _app_log_for(self, case_id: str | None) -> list[str]:
+        return self.log.lines_for(case_id) if self.log is not None and case_id else []
+
+    def _on_app_exception(self, case: Any, error: BaseException, phase: str) -> None:
+        """An exception that escaped the app while answering `case`: a server error of its operation."""
+        label = case.operation.label
+        key = ("not_a_server_error", label, f"exception:{type(error).__name__}")
+        existing = self._found.get(key)
+        if existing is not None and existing.replay is not None:
+            return
+        self._found[key] = Found(
+            failure=Failure(
+                check="not_a_server_error",
+                operation=label,
+                title=f"Unhandled exception in the app: {type(error).__name__}",
+                message=str(error)[:EXCERPT_CHARS],
+                curl=short_curl(case.as_curl_command()),
+                status_code=None,
+                response_excerpt="<no response: the app raised>",
+                phase=phase,
+                seed=self.seed,
+                app_log=self._app_log_for(case.id),
+            ),
+            key=key,
+            request=case_request_key(case),
+            replay=SentRequest.from_case(case),
+        )
 
     def _on_failure(self, recorder: Any, case_id: str, check: Any, phase: str) -> None:
         info = check.failure_info
@@ -102,7 +207,16 @@ class Collector(EventHandler[ExecutionContext]):
         failing_id = failure.case_id or case_id
         node = recorder.cases.get(failing_id) or recorder.cases[case_id]
         operation = failure.operation or node.value.operation.label
-        key = (check.name, operation, f"{type(failure).__name__}:{failure._unique_key}")
+        raised = self.raised.by_case.get(failing_id) if self.raised is not None else None
+        if raised is not None:
+            # The 500 stands for an exception that escaped the app: one server error, not a wrong status too.
+            if check.name != "not_a_server_error":
+                return
+            key = ("not_a_server_error", operation, f"exception:{type(raised).__name__}")
+            title, message = f"Unhandled exception in the app: {type(raised).__name__}", str(raised)
+        else:
+            key = (check.name, operation, f"{type(failure).__name__}:{failure._unique_key}")
+            title, message = failure.title, failure.message
         if key in self._found:
             return
         interaction = recorder.interactions.get(failing_id)
@@ -111,16 +225,19 @@ class Collector(EventHandler[ExecutionContext]):
             failure=Failure(
                 check=check.name,
                 operation=operation,
-                title=failure.title,
-                message=failure.message,
-                curl=info.code_sample,
+                title=title,
+                message=message[:EXCERPT_CHARS],
+                curl=short_curl(info.code_sample),
                 status_code=response.status_code if response is not None else None,
                 response_excerpt=excerpt(response),
                 phase=phase,
                 seed=self.seed,
+                app_log=self._app_log_for(failing_id),
             ),
             key=key,
             request=request_key(interaction.request) if interaction is not None else "",
+            replay=SentRequest.from_case(node.value),
+            sequence=_sequence(recorder, info, failing_id),
         )
 
     def _on_server_exception(self, event: events.NonFatalError) -> None:
@@ -147,6 +264,58 @@ class Collector(EventHandler[ExecutionContext]):
             key=key,
         )
 
+    def record_probe(self, result: ProbeResult) -> None:
+        """A boundary probe's request and response, counted and judged like any generated case."""
+        label = result.probe.operation
+        self.cases += 1
+        self.cases_by_operation[label] += 1
+        self.checks_run += len(PROBE_CHECKS)
+        curl = short_curl(result.case.as_curl_command())
+        request = probe_request_key(result)
+        summary = probe_summary(result.probe)
+        sent = SentRequest.from_case(result.case)
+        app_log = self._app_log_for(result.case.id)
+        if result.status is not None:
+            self.requests += 1
+            self.observed[label].add(result.status)
+            self.by_request[request] = (result.status, result.excerpt)
+        if result.error is not None:
+            error = result.error
+            key = ("not_a_server_error", label, f"exception:{type(error).__name__}")
+            failure = Failure(
+                check="not_a_server_error",
+                operation=label,
+                title=f"Unhandled exception in the app: {type(error).__name__}",
+                message=f"{str(error)[:EXCERPT_CHARS]}\n{summary}",
+                curl=curl,
+                status_code=None,
+                response_excerpt=result.excerpt,
+                phase=PROBE_PHASE,
+                seed=self.seed,
+                app_log=app_log,
+            )
+            self._found.setdefault(key, Found(failure, key, request, replay=sent))
+        for check, found in result.failures:
+            key = (check, label, f"{type(found).__name__}:{found._unique_key}")
+            failure = Failure(
+                check=check,
+                operation=label,
+                title=found.title,
+                message=f"{found.message}\n{summary}".strip(),
+                curl=curl,
+                status_code=result.status,
+                response_excerpt=result.excerpt,
+                phase=PROBE_PHASE,
+                seed=self.seed,
+                app_log=app_log,
+            )
+            self._found.setdefault(key, Found(failure, key, request, replay=sent))
+
+    def add_found(self, found: Iterable[Found]) -> None:
+        """Failures found outside the engine's events (the sign-in's), kept once each like the others."""
+        for item in found:
+            self._found.setdefault(item.key, item)
+
     def failures(self) -> list[Found]:
         return list(self._found.values())
 
@@ -162,7 +331,9 @@ class Collector(EventHandler[ExecutionContext]):
         self.requests += other.requests
         self.checks_run += other.checks_run
         self.relogins += other.relogins
-        self.errors += other.errors
+        self.errors += [error for error in other.errors if error not in self.errors]
+        for line, count in other.app_log.items():
+            self.app_log[line] = self.app_log.get(line, 0) + count
         for label, statuses in other.observed.items():
             self.observed[label] |= statuses
         for label, count in other.cases_by_operation.items():

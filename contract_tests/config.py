@@ -11,7 +11,7 @@ import schemathesis
 from schemathesis.config import SchemathesisConfig
 
 from contract_tests.plan import GatePlan
-from contract_tests.profiles import PHASES
+from contract_tests.profiles import ENGINE_PHASES
 from contract_tests.target import Target, is_url
 
 CONFIG_FILE = Path(__file__).with_name("schemathesis.toml")
@@ -35,7 +35,7 @@ def build_config(
     generation["max-examples"] = plan.max_examples
     generation["database"] = str(plan.example_database) if plan.example_database else "none"
     phases = phases or plan.phases
-    for name in PHASES:
+    for name in ENGINE_PHASES:
         data.setdefault("phases", {}).setdefault(name, {})["enabled"] = name in phases
     data["phases"]["stateful"]["max-steps"] = plan.stateful_max_steps
     # The example database replays the per-operation phases' failures. Stateful sequences go without one:

@@ -15,11 +15,23 @@ from schemathesis.cli.commands.run.handlers.junitxml import JunitXMLHandler
 from schemathesis.cli.events import LoadingFinished, LoadingStarted
 from schemathesis.engine import events, from_schema
 
-from contract_tests.auth import StaticProvider, build_provider, load_hook, sign_in_error
-from contract_tests.collector import Collector
+from contract_tests import applog
+from contract_tests.auth import (
+    IDENTITIES,
+    StaticProvider,
+    as_sign_in_error,
+    build_provider,
+    load_hook,
+    sign_in_error,
+)
+from contract_tests.collector import Collector, excerpt
 from contract_tests.config import build_config, load_schema
 from contract_tests.plan import GatePlan
+from contract_tests.probes import body_limit_of, run_probes
+from contract_tests.profiles import PROBES
+from contract_tests.signin import CheckedClient
 from contract_tests.target import Target, resolve_target
+from contract_tests.transport import RAISED
 
 JUNIT_NAME = "contract.xml"
 HTML_NAME = "contract-html"
@@ -96,47 +108,96 @@ def _run_on(
     seed: int | None,
     phases: tuple[str, ...] | None,
 ) -> PassResult:
+    phases = phases or plan.phases
+    RAISED.clear()
+    reports: dict[str, str] = {}
+    with applog.captured() as log:  # from the first sign-in on, the app's log goes to the report
+        opened = open_schema(target, plan, seed=seed, phases=phases)
+        schema, skipped = opened.schema, opened.skipped
+        project = schema.config
+        run_seed = project.seed
+        echo(
+            f"Contract gate: {target.description}; spec {target.spec}; "
+            f"profile {plan.profile.name}, seed {run_seed}"
+        )
+        collector = Collector(
+            seed=run_seed, server_exceptions=target.server_exceptions, raised=RAISED, log=log
+        )
+        handlers: list[EventHandler[ExecutionContext]] = [collector, Progress(echo)]
+        if reports_dir is not None:
+            reports_dir.mkdir(parents=True, exist_ok=True)
+            junit = reports_dir / JUNIT_NAME
+            html = reports_dir / HTML_NAME
+            handlers += [JunitXMLHandler(junit), HtmlReportHandler(html)]
+            reports = {"JUnit XML": str(junit), "HTML report": str(html / "index.html")}
+        ctx = ExecutionContext(config=project)
+        for handler in handlers:
+            handler.start(ctx)
+        try:
+            for event in _event_stream(schema, target):
+                ctx.on_event(event)
+                for handler in handlers:
+                    handler.handle_event(ctx, event)
+        finally:
+            for handler in handlers:
+                handler.shutdown(ctx)
+        if PROBES in phases:
+            skipped += _run_probes(schema, target, collector, echo)
+    collector.app_log = dict(log.counts)
+    collector.server_exceptions, collector.raised, collector.log = set(), None, None
+    RAISED.clear()
+    if opened.sign_in is not None:
+        collector.add_found(opened.sign_in.found.values())
+    refused = sign_in_error(opened.provider) if opened.provider is not None else None
+    if refused is not None:  # signed in before the run, then never again: the run's error, not a stop
+        collector.errors.append(str(refused))
+    return PassResult(
+        collector, run_seed, schema.raw_schema, target.description, target.spec, reports, opened.auth, skipped
+    )
+
+
+@dataclass(slots=True)
+class OpenedSchema:
+    """The spec loaded for one pass on a target, with what installing its auth decided."""
+
+    schema: Any
+    # The hook's provider, if a hook signs in.
+    provider: Any
+    # The report's Auth line: empty when the hook authenticated as usual.
+    auth: str
+    skipped: list[str]
+    # The client the hook signs in with, holding the sign-in requests that broke the contract.
+    sign_in: CheckedClient | None
+
+
+def open_schema(
+    target: Target, plan: GatePlan, *, seed: int | None = None, phases: tuple[str, ...] | None = None
+) -> OpenedSchema:
+    """The spec loaded for one pass on `target`: selected operations, auth installed, phases decided."""
     config = build_config(plan, seed=seed, phases=phases)
     schema = load_schema(target, config)
     if plan.operations is not None:
         wanted = set(plan.operations)
         schema = schema.include(lambda ctx: ctx.operation.label in wanted)
-    provider, auth = _install_auth(schema, plan, target)
+    provider, auth, sign_in = _install_auth(schema, plan, target)
     skipped = _skip_linkless_stateful(schema, plan)
-    project = schema.config
-    run_seed = project.seed
-    echo(
-        f"Contract gate: {target.description}; spec {target.spec}; "
-        f"profile {plan.profile.name}, seed {run_seed}"
-    )
+    return OpenedSchema(schema, provider, auth, skipped, sign_in)
 
-    collector = Collector(seed=run_seed, server_exceptions=target.server_exceptions)
-    handlers: list[EventHandler[ExecutionContext]] = [collector, Progress(echo)]
-    reports: dict[str, str] = {}
-    if reports_dir is not None:
-        reports_dir.mkdir(parents=True, exist_ok=True)
-        junit = reports_dir / JUNIT_NAME
-        html = reports_dir / HTML_NAME
-        handlers += [JunitXMLHandler(junit), HtmlReportHandler(html)]
-        reports = {"JUnit XML": str(junit), "HTML report": str(html / "index.html")}
-    ctx = ExecutionContext(config=project)
-    for handler in handlers:
-        handler.start(ctx)
-    try:
-        for event in _event_stream(schema, target):
-            ctx.on_event(event)
-            for handler in handlers:
-                handler.handle_event(ctx, event)
-    finally:
-        for handler in handlers:
-            handler.shutdown(ctx)
-    collector.server_exceptions = set()
-    refused = sign_in_error(provider) if provider is not None else None
-    if refused is not None:
-        raise refused
-    return PassResult(
-        collector, run_seed, schema.raw_schema, target.description, target.spec, reports, auth, skipped
-    )
+
+def _run_probes(schema: Any, target: Target, collector: Collector, echo: Echo) -> list[str]:
+    """The boundary probes, after Schemathesis' phases, on the same app and with the same auth."""
+    started = time.monotonic()
+    skipped: list[str] = []
+    count = 0
+    for result in run_probes(schema, body_limit_of(target.app), excerpt):
+        if isinstance(result, str):
+            skipped.append(result)
+            continue
+        count += 1
+        collector.record_probe(result)
+    failed = sum(1 for found in collector.failures() if found.failure.phase == PROBES)
+    echo(f"  phase probes: {count} boundary probes, {failed} failing ({time.monotonic() - started:.1f} s)")
+    return skipped
 
 
 def _skip_linkless_stateful(schema: Any, plan: GatePlan) -> list[str]:
@@ -154,23 +215,38 @@ def _skip_linkless_stateful(schema: Any, plan: GatePlan) -> list[str]:
     ]
 
 
-def _install_auth(schema: Any, plan: GatePlan, target: Target) -> tuple[Any, str]:
-    """Give the schema its auth provider; returns the hook's provider (if any) and the report's Auth line.
+def _install_auth(schema: Any, plan: GatePlan, target: Target) -> tuple[Any, str, CheckedClient | None]:
+    """Give the schema its auth provider; returns the hook's provider, the Auth line and the sign-in client.
 
-    Static headers the user gave go on every request, securitySchemes or not: they were asked for.
+    Static headers the user gave go on every request, securitySchemes or not: they were asked for. A hook
+    signs the first identity in before the run: when that breaks the contract of the sign-in operations,
+    those failures are the run's and it goes on without credentials; when the API answered as documented
+    and the hook still failed, the hook or its credentials are wrong, and the gate cannot run (exit 2).
     """
     declared = declares_security(schema.raw_schema)
     if plan.static_auth is not None:
         schema.auth.providers.append(StaticProvider(plan.static_auth))
-        return None, plan.static_auth.describe(declared)
+        return None, plan.static_auth.describe(declared), None
     hook = load_hook(plan.auth)
     if hook is None:
-        return None, "none (--auth none)"
+        return None, "none (--auth none)", None
     if not declared:
-        return None, "the hook is not used: the spec declares no securitySchemes (--header sends one anyway)"
-    provider = build_provider(hook, target.client)
+        line = "the hook is not used: the spec declares no securitySchemes (--header sends one anyway)"
+        return None, line, None
+    client = CheckedClient(schema, target.client, seed=schema.config.seed)
+    try:
+        hook(client, IDENTITIES[0])
+    except Exception as exc:
+        if not client.found:
+            raise as_sign_in_error(exc) from exc
+        line = (
+            f"sign-in broke the contract of {client.describe_failures()}, so no credentials were sent and "
+            f"operations that need them were tested without; the hook said: {str(exc)[:200]}"
+        )
+        return None, line, client
+    provider = build_provider(hook, client)
     schema.auth.providers.append(provider)
-    return provider, ""
+    return provider, "", client
 
 
 def _event_stream(schema: Any, target: Target) -> Iterator[events.EngineEvent]:

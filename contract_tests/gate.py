@@ -12,16 +12,24 @@ import os
 import shlex
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 from schemathesis.checks import load_all_checks
 
+from contract_tests.applog import summary
 from contract_tests.engine import HTML_NAME, JUNIT_NAME, SUMMARY_NAME, PassResult
+from contract_tests.junit import add_gate_failures, write_error_junit
 from contract_tests.options import DEFAULT_EXAMPLE_DATABASE, GateOptions
 from contract_tests.plan import GatePlan, build_plan
+from contract_tests.profiles import PROBES
 from contract_tests.replay import confirm
 from contract_tests.report import GateReport, Totals
+from contract_tests.signin import PHASE as SIGN_IN
 from contract_tests.transport import install_formats, install_wsgi_shim
 from contract_tests.workers import run_groups
+
+# Phases of the gate's own, which Schemathesis' JUnit handler does not see.
+GATE_PHASES = (PROBES, SIGN_IN)
 
 __all__ = [
     "DEFAULT_EXAMPLE_DATABASE",
@@ -30,6 +38,7 @@ __all__ = [
     "SUMMARY_NAME",
     "GateOptions",
     "run_gate",
+    "write_unrunnable_reports",
 ]
 
 
@@ -46,11 +55,39 @@ def run_gate(options: GateOptions | None = None, *, echo: Callable[[str], None] 
         confirm(plan, run, echo)
     report = _report(plan, run)
     report.totals.seconds = time.monotonic() - started
+    junit = report.reports.get("JUnit XML")
+    extra = [failure for failure in report.failures if failure.phase in GATE_PHASES]
+    if junit is not None and extra:
+        add_gate_failures(
+            Path(junit), [(f.operation, f"{f.check}: {f.title}", f.render(i)) for i, f in enumerate(extra, 1)]
+        )
     if plan.reports_dir is not None:
         summary = plan.reports_dir / SUMMARY_NAME
         report.reports["Summary (JSON)"] = str(summary)
         report.write_json(summary)
     return report
+
+
+def write_unrunnable_reports(options: GateOptions, message: str) -> dict[str, str]:
+    """The reports of a run that could not start (exit 2): the summary and JUnit say why, none is stale."""
+    if options.reports_dir is None:
+        return {}
+    reports_dir = Path(options.reports_dir)
+    junit, summary = reports_dir / JUNIT_NAME, reports_dir / SUMMARY_NAME
+    write_error_junit(junit, message)
+    reports = {"JUnit XML": str(junit), "Summary (JSON)": str(summary)}
+    report = GateReport(
+        profile=options.profile,
+        seed=options.seed if options.seed is not None else 0,
+        target=str(options.base_url or options.app or "the default app"),
+        spec=str(options.spec or "the default spec"),
+        errors=[f"The gate could not run: {message}"],
+        reports=reports,
+        rerun=rerun_command(options, options.profile, options.seed or 0),
+    )
+    report.totals.errors = 1
+    report.write_json(summary)
+    return reports
 
 
 def _report(plan: GatePlan, run: PassResult) -> GateReport:
@@ -68,6 +105,7 @@ def _report(plan: GatePlan, run: PassResult) -> GateReport:
         reports=run.reports,
         auth=run.auth,
         skipped=run.skipped,
+        app_log=summary(collector.app_log),
         rerun=rerun_command(plan.options, plan.profile.name, run.seed),
         shard=str(plan.shard) if plan.shard is not None else "",
     )
@@ -96,6 +134,7 @@ def rerun_command(options: GateOptions, profile: str, seed: int) -> str:
         "--max-examples": options.max_examples,
         "--workers": options.workers,
         "--shard": options.shard,
+        "--phases": ",".join(options.phases) if options.phases else None,
     }
     for flag, value in named.items():
         if isinstance(value, str | int | os.PathLike):  # a callable app or hook has no command line

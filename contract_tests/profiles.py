@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-PHASES = ("examples", "coverage", "fuzzing", "stateful")
+# Schemathesis' phases, in its order; the gate's boundary probes (contract_tests/probes.py) run after them.
+ENGINE_PHASES = ("examples", "coverage", "fuzzing", "stateful")
+PROBES = "probes"
+PHASES = (*ENGINE_PHASES, PROBES)
 
 
 @dataclass(frozen=True, slots=True)

@@ -27,6 +27,8 @@ class Failure:
     # When the failure did not reproduce on replay: what the replay got instead.
     replay_status_code: int | None = None
     replay_excerpt: str | None = None
+    # What the app logged while answering the failing request (its own logging records).
+    app_log: list[str] = field(default_factory=list)
 
     def render(self, index: int) -> str:
         kind = "FLAKY (did not reproduce on replay)" if self.flaky else "FAILED"
@@ -39,6 +41,9 @@ class Failure:
             lines.append(
                 f"   Replay response ({self.replay_status_code}): {self.replay_excerpt or '<empty body>'}"
             )
+        if self.app_log:
+            lines.append("   The app logged:")
+            lines += [f"      {line}" for line in self.app_log]
         lines.append("   Reproduce with:")
         lines.append(_indent(self.curl, "      "))
         return "\n".join(lines)
@@ -109,6 +114,8 @@ class GateReport:
     shard: str = ""
     # What the run left out and why, e.g. the stateful phase of a shard without links between its operations.
     skipped: list[str] = field(default_factory=list)
+    # The app's own warning-or-worse log lines during the run, each with its count.
+    app_log: list[str] = field(default_factory=list)
 
     @property
     def uncovered(self) -> dict[str, list[str]]:
@@ -159,6 +166,9 @@ class GateReport:
             out += [failure.render(i) + "\n" for i, failure in enumerate(self.failures, 1)]
         if self.errors:
             out += ["", f"Errors ({len(self.errors)}):", *(_indent(error) for error in self.errors)]
+        if self.app_log:
+            out += ["", f"App log (warnings and errors the app logged, {len(self.app_log)} distinct):"]
+            out += [f"   {line}" for line in self.app_log]
         out += ["", "Status coverage (documented vs observed):", self.coverage_table(), ""]
         out.append(
             f"Totals: {t.operations} operations, {t.cases} cases, {t.requests} requests, "

@@ -6,11 +6,11 @@ import dataclasses
 
 from contract_tests.gate import GateOptions, run_gate
 
-UNIT_PHASES = ("examples", "coverage", "fuzzing")
+UNIT_PHASES = ("examples", "coverage", "fuzzing", "probes")
 
 
 def test_operation_honours_the_contract(gate_options: GateOptions, operation: str) -> None:
-    """Examples, coverage and fuzzing cases for one operation, every check applied to every response."""
+    """Examples, coverage, fuzzing and boundary-probe cases for one operation, every response checked."""
     options = dataclasses.replace(gate_options, operations=(operation,), phases=UNIT_PHASES)
     report = run_gate(options)
     assert report.totals.cases > 0, f"No case was generated for {operation}"

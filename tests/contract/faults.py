@@ -51,9 +51,10 @@ class Fault:
 
 
 def _json_body(request: Request) -> Any:
+    """The request's JSON, or None when it is not JSON (too deeply nested included: the app answers those)."""
     try:
         return json.loads(request.get_data(cache=True) or b"null")
-    except ValueError:
+    except (ValueError, RecursionError):
         return None
 
 
@@ -245,6 +246,20 @@ def created_without_location(request: Request, forward: Forward, state: FaultSta
     return response
 
 
+def raise_on_read(request: Request, forward: Forward, state: FaultState) -> Response:
+    """Reading one todo the caller owns raises out of the app (a TypeError in a serializer, say).
+
+    Unlike `server_error` there is no 500 response: the exception escapes the WSGI app, as it does from
+    a Flask app that propagates exceptions, and the gate must still report it on that operation.
+    """
+    if request.method != "GET" or not ITEM.match(request.path):
+        return forward(request)
+    response = forward(request)
+    if response.status_code == 200:
+        raise TypeError("unsupported operand type(s) for +: 'NoneType' and 'datetime.timedelta'")
+    return response
+
+
 def _method(environ: dict[str, Any], method: str, *, path: str | None = None) -> dict[str, Any]:
     """The same request's environ with another method (and path), without a body or query."""
     environ = dict(environ)
@@ -333,6 +348,13 @@ FAULTS: dict[str, Fault] = {
             "DELETE answers 204 but the todo can still be read",
             delete_keeps_todo,
             also=("ensure_resource_availability",),
+        ),
+        Fault(
+            "app_raises",
+            "not_a_server_error",
+            _item("GET"),
+            "an exception escapes the app when a todo is read",
+            raise_on_read,
         ),
         Fault(
             "missing_location",

@@ -18,10 +18,14 @@ from contract_tests import GateOptions, GateReport, run_gate
 from .faults import FAULTS, inject
 
 PROFILE = "fast"
+# The two halves a run splits into (each its own process on `ci`): a fault must be caught by either alone.
+PHASE_GROUPS = {"unit": ("examples", "coverage", "fuzzing"), "stateful": ("stateful",)}
+# A crash escaping the app: what Schemathesis reports least evenly across phases.
+FAULTS_EVERY_PHASE_SEES = ("app_raises",)
 
 
-def run_fast_gate(app_factory) -> GateReport:
-    return run_gate(GateOptions(app=app_factory, profile=PROFILE, example_database=None))
+def run_fast_gate(app_factory, phases: tuple[str, ...] | None = None) -> GateReport:
+    return run_gate(GateOptions(app=app_factory, profile=PROFILE, example_database=None, phases=phases))
 
 
 def describe(report: GateReport) -> str:
@@ -63,3 +67,20 @@ def test_gate_catches_fault(name, record_property):
         f for f in report.failures if f.operation not in fault.operations or f.check not in allowed_checks
     ]
     assert not stray, f"failures outside the injected bug:\n{describe(report)}"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("group", sorted(PHASE_GROUPS))
+@pytest.mark.parametrize("name", FAULTS_EVERY_PHASE_SEES)
+def test_each_phase_reports_the_fault_on_the_operation_that_has_it(name, group):
+    """No phase loses what the app did: a stateful crash is the operation's failure, not the sequence's."""
+    fault = FAULTS[name]
+    report = run_fast_gate(lambda: inject(create_app(), name), phases=PHASE_GROUPS[group])
+    assert not report.errors, describe(report)
+    matching = [f for f in report.failures if f.check == fault.check and f.operation in fault.operations]
+    assert matching, f"{name} in the {group} phases: expected {fault.check}; got:\n{describe(report)}"
+    assert {f.phase for f in matching} <= set(PHASE_GROUPS[group])
+    # Confirmed by re-sending the exact request (or replaying the sequence), with a curl line to send it.
+    assert all(not f.flaky and "curl" in f.curl for f in matching), describe(report)
+    stray = [f for f in report.failures if f.operation not in fault.operations]
+    assert not stray, describe(report)

@@ -16,7 +16,7 @@ def user(client, auth_headers):
 
 
 def test_every_fault_names_a_check_and_operations():
-    assert len(FAULTS) == 10
+    assert len(FAULTS) == 11
     for fault in FAULTS.values():
         assert fault.check and fault.operations and fault.description
 
@@ -122,6 +122,17 @@ def test_delete_not_deleting_keeps_the_todo(app, user):
     assert client.delete(f"/api/todos/{todo_id}").status_code == 401
 
 
+def test_app_raises_when_an_existing_todo_is_read(app, user):
+    client, auth = user
+    inject(app, "app_raises")
+    todo_id = client.post("/api/todos", json=TODO, headers=auth).get_json()["id"]
+    with pytest.raises(TypeError):
+        client.get(f"/api/todos/{todo_id}", headers=auth)
+    assert client.get("/api/todos/4242", headers=auth).status_code == 404
+    assert client.get(f"/api/todos/{todo_id}").status_code == 401
+    assert client.patch(f"/api/todos/{todo_id}", json={"done": True}, headers=auth).status_code == 200
+
+
 def test_missing_location_on_created_todo_only(app, user):
     client, auth = user
     inject(app, "missing_location")
@@ -141,6 +152,10 @@ def test_untouched_requests_behave_like_the_clean_app(app, user, name):
     assert health.status_code == 200 and health.get_json() == {"status": "ok"}
     wrong = client.post("/api/todos", data="title=x", headers={**auth, "Content-Type": "text/plain"})
     assert wrong.status_code == 415 and wrong.mimetype == "application/json"
+    # The boundary probes' deepest body: the fault's own JSON parsing must leave it to the app's 400.
+    deep = "[" * 10_000 + "]" * 10_000
+    nested = client.post("/api/todos", data=deep, headers={**auth, "Content-Type": "application/json"})
+    assert nested.status_code == 400
     assert client.post("/api/auth/logout", headers=auth).status_code == 204
 
 

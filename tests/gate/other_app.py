@@ -78,6 +78,11 @@ class BooksApi(Api):
         return payload, code, {**extra, **(headers or {})}
 
 
+def body_too_deep(_: RecursionError) -> tuple[dict[str, Any], int]:
+    """A body nested deeper than the JSON parser recurses is malformed input, not a server error."""
+    return {"code": 400, "status": "Bad Request", "message": "The body is nested too deeply."}, 400
+
+
 def _no_content_type_on_204(response: Any) -> Any:
     if response.status_code == 204:
         response.headers.pop("Content-Type", None)
@@ -198,6 +203,7 @@ def create_app(bug: str | None = None) -> Flask:
     api.spec.components.security_scheme("ApiKey", {"type": "apiKey", "in": "header", "name": API_KEY_HEADER})
     api.register_blueprint(_books_blueprint(bug))
     app.after_request(_no_content_type_on_204)
+    app.register_error_handler(RecursionError, body_too_deep)
     app.extensions["books_api"] = api
     return app
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from xml.etree import ElementTree
 
 import pytest
 
@@ -112,7 +113,12 @@ def test_a_missing_spec_exits_2_and_says_which(tmp_path, capsys):
     assert cli.main(["run", "--spec", str(missing), "--reports", str(tmp_path / "r")]) == 2
     err = capsys.readouterr().err
     assert err.startswith("contract gate: ") and f"{missing} does not exist" in err
-    assert not (tmp_path / "r").exists()
+    # Even a run that could not start leaves reports CI can show: why, in the summary and the JUnit file.
+    summary = GateReport.read_json(tmp_path / "r" / "contract-summary.json")
+    assert not summary.ok and f"{missing} does not exist" in summary.errors[0]
+    junit = ElementTree.parse(tmp_path / "r" / "contract.xml").getroot()
+    error = junit.find("testsuite/testcase/error")
+    assert junit.get("errors") == "1" and error is not None and "does not exist" in error.get("message", "")
 
 
 def test_contract_spec_naming_a_missing_file_exits_2(tmp_path, monkeypatch, capsys):

@@ -92,7 +92,10 @@ def test_config_keeps_the_checks_file_settings():
 @pytest.mark.parametrize(
     ("phases", "expected"),
     [
-        (None, [("unit", ("examples", "coverage", "fuzzing")), ("stateful", ("examples", "stateful"))]),
+        (
+            None,
+            [("unit", ("examples", "coverage", "fuzzing", "probes")), ("stateful", ("examples", "stateful"))],
+        ),
         (("coverage", "stateful"), [("unit", ("coverage",)), ("stateful", ("stateful",))]),
         (("examples", "fuzzing"), [("unit", ("examples", "fuzzing"))]),
         (("stateful",), [("stateful", ("stateful",))]),
