@@ -3,17 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import contextlib
-import dataclasses
 import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from sqlalchemy.engine import make_url
-
 from contract_tests.auth import AuthHookError
-from contract_tests.databases import fresh_postgres_database
 from contract_tests.gate import GateOptions, run_gate
 from contract_tests.merge import MergeError, merge_reports
 from contract_tests.profiles import DEFAULT_PROFILE, PROFILES
@@ -52,11 +47,14 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="NAME",
         help="send 'Authorization: Bearer <token>' with the token read from the environment variable NAME",
     )
-    run.add_argument("--database-url", help="database for the in-process app (default: a fresh SQLite file)")
+    run.add_argument(
+        "--database-url",
+        help="one database for the in-process app, shared by its processes (default: a new SQLite file each)",
+    )
     run.add_argument(
         "--fresh-database",
         metavar="POSTGRES_URL",
-        help="create a new database on this PostgreSQL server for the run and drop it afterwards",
+        help="on this PostgreSQL server, a new database for each process of the run, dropped afterwards",
     )
     run.add_argument("--seed", type=int, help="Hypothesis seed (default: the profile's)")
     run.add_argument(
@@ -127,16 +125,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         headers=tuple(args.header),
         bearer_env=args.bearer_env,
         database_url=args.database_url,
+        fresh_database=args.fresh_database,
         max_examples=args.max_examples,
         shard=args.shard,
     )
     try:
-        with contextlib.ExitStack() as stack:
-            if args.fresh_database:
-                url = stack.enter_context(fresh_postgres_database(args.fresh_database))
-                options = dataclasses.replace(options, database_url=url)
-                _echo(f"contract gate: fresh database {make_url(url).database} (dropped after the run)")
-            report = run_gate(options, echo=_echo)
+        report = run_gate(options, echo=_echo)
     except (TargetError, AuthHookError, ValueError) as exc:
         print(f"contract gate: {exc}", file=sys.stderr)
         return 2

@@ -9,12 +9,13 @@ import os
 import shutil
 import tempfile
 from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import urlsplit
 
+from contract_tests.databases import FreshDatabases
 from contract_tests.defaults import CHEAP_PASSWORD_HASHING, DEFAULT_APP, DEFAULT_SPEC, INIT_DB_COMMAND
 
 AppFactory = Callable[[], Any]
@@ -95,7 +96,8 @@ class Target:
     spec: str
     client: TargetClient
     description: str
-    _tempdirs: list[Path] = field(default_factory=list)
+    # Removes what was made for this target alone: its SQLite file or its PostgreSQL database.
+    _cleanup: ExitStack = field(default_factory=ExitStack)
     # Exceptions the app raised while handling a request (Flask's got_request_exception), by id.
     server_exceptions: set[int] = field(default_factory=set)
 
@@ -111,7 +113,7 @@ class Target:
         self.server_exceptions.add(id(exception))
 
     def close(self) -> None:
-        """Dispose of the app's engine and remove the run's database files."""
+        """Dispose of the app's engine, then remove the database made for this target."""
         try:
             from flask import got_request_exception
 
@@ -121,8 +123,7 @@ class Target:
         engine = _sqlalchemy_engine(self.app)
         if engine is not None:
             engine.dispose()
-        for path in self._tempdirs:
-            shutil.rmtree(path, ignore_errors=True)
+        self._cleanup.close()
 
 
 def resolve_spec(spec: str | os.PathLike[str] | None) -> str:
@@ -147,34 +148,52 @@ def resolve_target(
     spec: str | os.PathLike[str] | None,
     base_url: str | None,
     database_url: str | None = None,
+    fresh_databases: FreshDatabases | None = None,
+    init_database: bool = True,
 ) -> Target:
-    """Build the app for this run (fresh database, cheap hashing) or point at a server."""
+    """Build the app for this run (a database of its own, cheap hashing) or point at a server.
+
+    `database_url` shares a database instead; `init_database=False` leaves its tables to whoever prepared
+    it (the parent process, once, before the gate's processes start).
+    """
     location = resolve_spec(spec)
     if base_url:
         if not is_url(base_url):
             raise TargetError(f"--base-url must be an http(s) URL, got {base_url!r}")
         return Target(None, base_url, location, HttpClient(base_url), f"server {base_url}")
     choice = app if app is not None else os.environ.get("CONTRACT_APP") or DEFAULT_APP
-    tempdirs: list[Path] = []
-    if database_url is None:
-        tempdir = Path(tempfile.mkdtemp(prefix="contract-gate-"))
-        tempdirs.append(tempdir)
-        database_url = f"sqlite:///{tempdir / 'contract.sqlite3'}"
+    cleanup = ExitStack()
     try:
+        if database_url is None:
+            database_url = cleanup.enter_context(_own_database(fresh_databases))
         factory, name = _load_factory(choice)
         with _environment({"DATABASE_URL": database_url, **_unset(CHEAP_PASSWORD_HASHING)}):
             try:
                 built = factory()
             except Exception as exc:
                 raise TargetError(f"The app factory {name} failed: {exc!r}") from exc
-            _init_database(built)
+            if init_database:
+                _init_database(built)
     except BaseException:
-        for path in tempdirs:
-            shutil.rmtree(path, ignore_errors=True)
+        cleanup.close()
         raise
     return Target(
-        built, None, location, WsgiClient(built), f"app {name} (in-process, {database_url})", tempdirs
+        built, None, location, WsgiClient(built), f"app {name} (in-process, {database_url})", cleanup
     )
+
+
+@contextmanager
+def _own_database(fresh_databases: FreshDatabases | None) -> Iterator[str]:
+    """A new PostgreSQL database of the run when it has a server, else a temporary SQLite file."""
+    if fresh_databases is not None:
+        with fresh_databases.database() as url:
+            yield url
+        return
+    tempdir = Path(tempfile.mkdtemp(prefix="contract-gate-"))
+    try:
+        yield f"sqlite:///{tempdir / 'contract.sqlite3'}"
+    finally:
+        shutil.rmtree(tempdir, ignore_errors=True)
 
 
 def _unset(defaults: Mapping[str, str]) -> dict[str, str]:
