@@ -39,7 +39,8 @@ def run_groups(plan: GatePlan, echo: Echo) -> PassResult:
     split = groups(plan.phases)
     if plan.workers < 2 or len(split) < 2 or not _can_fork():
         return run_pass(plan, echo, reports_dir=plan.reports_dir)
-    shared = plan.database_url is not None
+    # A server (--base-url) has its own database; the in-process app may have been told to share one.
+    shared = plan.base_url is None and plan.database_url is not None
     if shared:
         build_target(plan).close()
     context = multiprocessing.get_context("fork")
