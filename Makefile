@@ -80,10 +80,9 @@ contract-fast: ## The gate's pre-push profile (seconds)
 contract-deep: ## The gate's nightly profile (many examples)
 	$(MAKE) contract PROFILE=deep
 
-# One process: the fresh database is shared, and two processes running `init-db` on it at once race on
-# CREATE TABLE (PostgreSQL answers a unique violation on pg_type).
-contract-postgres: spec-check ## The gate on a fresh PostgreSQL database under $(PG_URL), dropped afterwards
-	$(BIN)/python -m contract_tests run --profile $(PROFILE) --workers 1 --fresh-database $(PG_URL) $(CONTRACT_ARGS)
+# Each process of the run gets a new database of its own on that server, dropped when the run ends.
+contract-postgres: spec-check ## The gate on fresh PostgreSQL databases under $(PG_URL), dropped afterwards
+	$(BIN)/python -m contract_tests run --profile $(PROFILE) --fresh-database $(PG_URL) $(CONTRACT_ARGS)
 
 contract-pytest: spec-check ## The same contract as pytest tests: one per operation plus the stateful test
 	$(BIN)/pytest contract_tests -p no:cacheprovider --contract-profile $(PROFILE) $(CONTRACT_ARGS)

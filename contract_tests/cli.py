@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import contextlib
-import dataclasses
 import os
 import sys
 from collections.abc import Sequence
@@ -49,11 +47,14 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="NAME",
         help="send 'Authorization: Bearer <token>' with the token read from the environment variable NAME",
     )
-    run.add_argument("--database-url", help="database for the in-process app (default: a fresh SQLite file)")
+    run.add_argument(
+        "--database-url",
+        help="one database for the in-process app, shared by its processes (default: a new SQLite file each)",
+    )
     run.add_argument(
         "--fresh-database",
         metavar="POSTGRES_URL",
-        help="create a new database on this PostgreSQL server for the run and drop it afterwards",
+        help="on this PostgreSQL server, a new database for each process of the run, dropped afterwards",
     )
     run.add_argument("--seed", type=int, help="Hypothesis seed (default: the profile's)")
     run.add_argument(
@@ -129,20 +130,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         headers=tuple(args.header),
         bearer_env=args.bearer_env,
         database_url=args.database_url,
+        fresh_database=args.fresh_database,
         max_examples=args.max_examples,
         phases=args.phases,
         shard=args.shard,
     )
     try:
-        with contextlib.ExitStack() as stack:
-            if args.fresh_database:
-                # SQLAlchemy and psycopg come with the `postgres` extra; no other option needs them.
-                from contract_tests.databases import database_name, fresh_postgres_database
-
-                url = stack.enter_context(fresh_postgres_database(args.fresh_database))
-                options = dataclasses.replace(options, database_url=url)
-                _echo(f"contract gate: fresh database {database_name(url)} (dropped after the run)")
-            report = run_gate(options, echo=_echo)
+        report = run_gate(options, echo=_echo)
     except (TargetError, AuthHookError, ValueError) as exc:
         print(f"contract gate: {exc}", file=sys.stderr)
         for name, path in write_unrunnable_reports(options, str(exc)).items():

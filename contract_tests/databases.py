@@ -1,4 +1,4 @@
-"""A throwaway PostgreSQL database for one run: created under any server URL, dropped whatever happens."""
+"""Throwaway PostgreSQL databases: created under any server URL, dropped whatever happens."""
 
 from __future__ import annotations
 
@@ -6,10 +6,11 @@ import re
 import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 
 try:
     import psycopg  # noqa: F401  (the driver SQLAlchemy loads for postgresql+psycopg)
-    from sqlalchemy import create_engine, text
+    from sqlalchemy import Engine, create_engine, text
     from sqlalchemy.engine import make_url
     from sqlalchemy.exc import OperationalError
 except ImportError as exc:  # pragma: no cover - depends on what is installed
@@ -34,6 +35,11 @@ def database_name(url: str) -> str:
     return str(make_url(url).database)
 
 
+def admin_engine(server_url: str) -> Engine:
+    """An engine on the server of `server_url` that can CREATE/DROP DATABASE (never inside a transaction)."""
+    return create_engine(_admin_url(server_url), isolation_level="AUTOCOMMIT", pool_size=1)
+
+
 def unique_name(prefix: str = PREFIX) -> str:
     """A database name no other run picks: the prefix (letters, digits, _) and a random suffix."""
     safe = re.sub(r"[^a-z0-9_]", "_", prefix.lower())[:40] or PREFIX
@@ -45,8 +51,7 @@ def fresh_postgres_database(server_url: str, prefix: str = PREFIX) -> Iterator[s
     """Create a uniquely named database on the server of `server_url`, yield its URL, drop it afterwards."""
     admin_url = _admin_url(server_url)
     name = unique_name(prefix)
-    # CREATE/DROP DATABASE cannot run inside a transaction.
-    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT", pool_size=1)
+    admin = admin_engine(server_url)
     try:
         try:
             with admin.connect() as connection:
@@ -63,3 +68,51 @@ def fresh_postgres_database(server_url: str, prefix: str = PREFIX) -> Iterator[s
                 connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     finally:
         admin.dispose()
+
+
+@dataclass(frozen=True, slots=True)
+class FreshDatabases:
+    """One run's databases on a PostgreSQL server: each target the run builds gets a new one of its own.
+
+    Each process of the run (and the replay) starts from an empty database, as it does with a temporary
+    SQLite file, so no process sees another's rows and the seed alone decides what each one does.
+    """
+
+    server_url: str
+    # Every database of the run is named `<prefix>_<random>`; no other run's name starts so.
+    prefix: str
+
+    @classmethod
+    def on(cls, server_url: str, prefix: str = PREFIX) -> FreshDatabases:
+        """Check the URL now (a bad one fails before any process starts) and pick the run's prefix."""
+        _admin_url(server_url)
+        return cls(server_url, unique_name(prefix))
+
+    @contextmanager
+    def database(self) -> Iterator[str]:
+        """A new database of this run, yielded as its URL and dropped afterwards."""
+        with fresh_postgres_database(self.server_url, self.prefix) as url:
+            yield url
+
+    def drop_leftovers(self) -> list[str]:
+        """Drop the run's databases that are still there (a process killed before its own cleanup).
+
+        A server that cannot be reached holds none of them: the run could not have created any.
+        """
+        admin = admin_engine(self.server_url)
+        mine = self.prefix + "_"
+        left: list[str] = []
+        try:
+            with admin.connect() as connection:
+                names = connection.execute(
+                    text("SELECT datname FROM pg_database WHERE left(datname, length(:mine)) = :mine"),
+                    {"mine": mine},
+                ).scalars()
+                left = sorted(names)
+                for name in left:
+                    connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        except OperationalError:
+            return left
+        finally:
+            admin.dispose()
+        return left

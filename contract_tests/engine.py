@@ -77,9 +77,14 @@ class Progress(EventHandler[ExecutionContext]):
             self.echo(f"  phase {event.phase.name.value}: {event.status.value} ({took:.1f} s)")
 
 
-def build_target(plan: GatePlan) -> Target:
+def build_target(plan: GatePlan, *, init_database: bool = True) -> Target:
     return resolve_target(
-        app=plan.app, spec=plan.spec, base_url=plan.base_url, database_url=plan.database_url
+        app=plan.app,
+        spec=plan.spec,
+        base_url=plan.base_url,
+        database_url=plan.database_url,
+        fresh_databases=plan.fresh_databases,
+        init_database=init_database,
     )
 
 
@@ -90,9 +95,10 @@ def run_pass(
     reports_dir: Path | None,
     seed: int | None = None,
     phases: tuple[str, ...] | None = None,
+    init_database: bool = True,
 ) -> PassResult:
     """Build the target, run the engine on it with the plan's budgets, and dispose of the target."""
-    target = build_target(plan)
+    target = build_target(plan, init_database=init_database)
     try:
         return _run_on(target, plan, echo, reports_dir=reports_dir, seed=seed, phases=phases)
     finally:

@@ -50,9 +50,15 @@ def run_gate(options: GateOptions | None = None, *, echo: Callable[[str], None] 
     install_wsgi_shim()
     install_formats()
     load_all_checks()
-    run = run_groups(plan, echo)
-    if plan.replay and run.collector.failures():
-        confirm(plan, run, echo)
+    try:
+        run = run_groups(plan, echo)
+        if plan.replay and run.collector.failures():
+            confirm(plan, run, echo)
+    finally:
+        if plan.fresh_databases is not None:
+            left = plan.fresh_databases.drop_leftovers()
+            if left:
+                echo(f"dropped {len(left)} database(s) a process of the gate left behind: {', '.join(left)}")
     report = _report(plan, run)
     report.totals.seconds = time.monotonic() - started
     junit = report.reports.get("JUnit XML")

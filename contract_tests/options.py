@@ -32,7 +32,11 @@ class GateOptions:
     # Static credentials instead of a hook: "Name: value" headers, and the variable holding a bearer token.
     headers: tuple[str, ...] = ()
     bearer_env: str | None = None
+    # The in-process app's database, shared by every process of the run; None: one of its own for each.
     database_url: str | None = None
+    # A PostgreSQL server URL: each process of the run (and the replay) gets a new database on it, dropped
+    # afterwards; None: a temporary SQLite file each.
+    fresh_database: str | None = None
     example_database: Path | None = DEFAULT_EXAMPLE_DATABASE
     # Narrow a run (the pytest entry runs one operation per test): labels such as "GET /api/todos".
     operations: tuple[str, ...] | None = None

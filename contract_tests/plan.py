@@ -7,6 +7,7 @@ import os
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from contract_tests.auth import AuthHook, AuthHookError, StaticAuth, static_auth
 from contract_tests.defaults import DEFAULT_APP
@@ -14,6 +15,9 @@ from contract_tests.options import GateOptions
 from contract_tests.profiles import PHASES, Profile, get_profile
 from contract_tests.shards import Shard, parse_shard, select
 from contract_tests.target import AppFactory, is_served_path, is_url, resolve_spec, resolve_target
+
+if TYPE_CHECKING:  # SQLAlchemy and psycopg (the `postgres` extra) are needed only for --fresh-database
+    from contract_tests.databases import FreshDatabases
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,6 +34,7 @@ class GatePlan:
     app: str | AppFactory | None
     base_url: str | None
     database_url: str | None
+    fresh_databases: FreshDatabases | None
     auth: str | AuthHook
     # Headers sent on every request instead of the hook (`--header`, `--bearer-env`), or None.
     static_auth: StaticAuth | None
@@ -64,6 +69,7 @@ def build_plan(options: GateOptions) -> GatePlan:
             "--auth or CONTRACT_AUTH); drop one of them."
         )
     spec = resolve_spec(options.spec)
+    fresh = _fresh_databases(options, base_url)
     shard = parse_shard(options.shard) if options.shard else None
     selected = options.operations
     if shard is not None:
@@ -75,12 +81,12 @@ def build_plan(options: GateOptions) -> GatePlan:
         max_examples=options.max_examples or profile.max_examples,
         phases=tuple(phase for phase in PHASES if phase in phases),
         stateful_max_steps=profile.stateful_max_steps,
-        # An explicit --workers is obeyed; a profile's default never asks for more processes than cores.
-        workers=options.workers or min(profile.workers, os.cpu_count() or 1),
+        workers=_workers(options, profile),
         spec=spec,
         app=app,
         base_url=base_url,
         database_url=options.database_url,
+        fresh_databases=fresh,
         auth=chosen_hook or "default",
         static_auth=static,
         reports_dir=options.reports_dir,
@@ -91,6 +97,31 @@ def build_plan(options: GateOptions) -> GatePlan:
         shard=shard,
         options=options,
     )
+
+
+def _workers(options: GateOptions, profile: Profile) -> int:
+    """An explicit --workers is obeyed; a profile's default never asks for more processes than cores.
+
+    Nor does it share one database (`--database-url`) between processes: they would see each other's rows
+    (the same example user registered twice), and the run would depend on their timing, not on the seed.
+    """
+    if options.workers:
+        return options.workers
+    if options.database_url is not None:
+        return 1
+    return min(profile.workers, os.cpu_count() or 1)
+
+
+def _fresh_databases(options: GateOptions, base_url: str | None) -> FreshDatabases | None:
+    if options.fresh_database is None:
+        return None
+    if options.database_url is not None:
+        raise ValueError("--database-url shares one database, --fresh-database makes new ones: choose one")
+    if base_url:
+        raise ValueError("--fresh-database is for the in-process app; a server (--base-url) has its own")
+    from contract_tests.databases import FreshDatabases
+
+    return FreshDatabases.on(options.fresh_database)
 
 
 def spec_labels(

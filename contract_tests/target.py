@@ -9,10 +9,10 @@ import os
 import shutil
 import tempfile
 from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import urlsplit
 
 from contract_tests.defaults import (
@@ -22,6 +22,9 @@ from contract_tests.defaults import (
     DEFAULT_SPEC,
     INIT_DB_COMMAND,
 )
+
+if TYPE_CHECKING:  # SQLAlchemy and psycopg (the `postgres` extra) are needed only for --fresh-database
+    from contract_tests.databases import FreshDatabases
 
 AppFactory = Callable[[], Any]
 
@@ -101,7 +104,8 @@ class Target:
     spec: str
     client: TargetClient
     description: str
-    _tempdirs: list[Path] = field(default_factory=list)
+    # Removes what was made for this target alone: its SQLite file or its PostgreSQL database.
+    _cleanup: ExitStack = field(default_factory=ExitStack)
     # What the app (or server) serves at `spec` (`--spec /openapi.json`), fetched once; None for a file/URL.
     document: dict[str, Any] | None = None
     # Exceptions the app raised while handling a request (Flask's got_request_exception), by id.
@@ -119,7 +123,7 @@ class Target:
         self.server_exceptions.add(id(exception))
 
     def close(self) -> None:
-        """Dispose of the app's engine and remove the run's database files."""
+        """Dispose of the app's engine, then remove the database made for this target."""
         try:
             from flask import got_request_exception
 
@@ -129,8 +133,7 @@ class Target:
         engine = _sqlalchemy_engine(self.app)
         if engine is not None:
             engine.dispose()
-        for path in self._tempdirs:
-            shutil.rmtree(path, ignore_errors=True)
+        self._cleanup.close()
 
 
 def resolve_spec(spec: str | os.PathLike[str] | None) -> str:
@@ -184,8 +187,14 @@ def resolve_target(
     spec: str | os.PathLike[str] | None,
     base_url: str | None,
     database_url: str | None = None,
+    fresh_databases: FreshDatabases | None = None,
+    init_database: bool = True,
 ) -> Target:
-    """Build the app for this run (fresh database, cheap hashing, generous limits) or point at a server."""
+    """Build the app for this run (its own database, cheap hashing, generous limits) or point at a server.
+
+    `database_url` shares a database instead; `init_database=False` leaves its tables to whoever prepared
+    it (the parent process, once, before the gate's processes start).
+    """
     location = resolve_spec(spec)
     if base_url:
         if not is_url(base_url):
@@ -194,12 +203,10 @@ def resolve_target(
         served = fetch_served_spec(client, location) if is_served_path(location) else None
         return Target(None, base_url, location, client, f"server {base_url}", document=served)
     choice = app if app is not None else os.environ.get("CONTRACT_APP") or DEFAULT_APP
-    tempdirs: list[Path] = []
-    if database_url is None:
-        tempdir = Path(tempfile.mkdtemp(prefix="contract-gate-"))
-        tempdirs.append(tempdir)
-        database_url = f"sqlite:///{tempdir / 'contract.sqlite3'}"
+    cleanup = ExitStack()
     try:
+        if database_url is None:
+            database_url = cleanup.enter_context(_own_database(fresh_databases))
         with _environment({"DATABASE_URL": database_url, **_unset(APP_ENVIRONMENT)}):
             # Imported here too: a module that builds its app at import time sees the same settings.
             factory, name, ready = _load_factory(choice)
@@ -207,15 +214,15 @@ def resolve_target(
                 built = factory()
             except Exception as exc:
                 raise TargetError(f"The app factory {name} failed: {exc!r}") from exc
-            _init_database(built)
+            if init_database:
+                _init_database(built)
         client = WsgiClient(built)
         served = fetch_served_spec(client, location) if is_served_path(location) else None
     except BaseException:
-        for path in tempdirs:
-            shutil.rmtree(path, ignore_errors=True)
+        cleanup.close()
         raise
     state = describe_state(built, database_url, ready=ready)
-    return Target(built, None, location, client, f"app {name} (in-process, {state})", tempdirs, served)
+    return Target(built, None, location, client, f"app {name} (in-process, {state})", cleanup, served)
 
 
 def describe_state(app: Any, database_url: str, *, ready: bool) -> str:
@@ -264,6 +271,20 @@ def same_database(used: str, ours: str) -> bool:
         return rest.rpartition("@")[2]
 
     return where(used) == where(ours)
+
+
+@contextmanager
+def _own_database(fresh_databases: FreshDatabases | None) -> Iterator[str]:
+    """A new PostgreSQL database of the run when it has a server, else a temporary SQLite file."""
+    if fresh_databases is not None:
+        with fresh_databases.database() as url:
+            yield url
+        return
+    tempdir = Path(tempfile.mkdtemp(prefix="contract-gate-"))
+    try:
+        yield f"sqlite:///{tempdir / 'contract.sqlite3'}"
+    finally:
+        shutil.rmtree(tempdir, ignore_errors=True)
 
 
 def _unset(defaults: Mapping[str, str]) -> dict[str, str]:

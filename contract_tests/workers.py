@@ -1,4 +1,10 @@
-"""Process groups: the per-operation phases and the stateful one side by side, each on a fresh app."""
+"""Process groups: the per-operation phases and the stateful one side by side, each on a fresh app.
+
+Each process builds its own app on a database of its own (a temporary SQLite file, or a new PostgreSQL
+database with `--fresh-database`) and prepares it with the app's init command. A database the run was
+told to share (`--database-url`) is prepared once, here, before the processes start: two init commands at
+once on one database race (CREATE TABLE twice), and one that drops tables would wipe the other's rows.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from contract_tests.collector import Collector
-from contract_tests.engine import HTML_NAME, JUNIT_NAME, Echo, PassResult, run_pass
+from contract_tests.engine import HTML_NAME, JUNIT_NAME, Echo, PassResult, build_target, run_pass
 from contract_tests.junit import merge_junit
 from contract_tests.plan import GatePlan
 from contract_tests.profiles import PHASES
@@ -33,12 +39,18 @@ def run_groups(plan: GatePlan, echo: Echo) -> PassResult:
     split = groups(plan.phases)
     if plan.workers < 2 or len(split) < 2 or not _can_fork():
         return run_pass(plan, echo, reports_dir=plan.reports_dir)
+    # A server (--base-url) has its own database; the in-process app may have been told to share one.
+    shared = plan.base_url is None and plan.database_url is not None
+    if shared:
+        build_target(plan).close()
     context = multiprocessing.get_context("fork")
     children = []
     for name, phases in split:
         receiver, sender = context.Pipe(duplex=False)
         process = context.Process(
-            target=_child, args=(sender, plan, echo, name, phases), name=f"contract-gate-{name}"
+            target=_child,
+            args=(sender, plan, echo, name, phases, not shared),
+            name=f"contract-gate-{name}",
         )
         process.start()
         sender.close()
@@ -61,10 +73,18 @@ def _can_fork() -> bool:
     return "fork" in multiprocessing.get_all_start_methods()
 
 
-def _child(sender: Any, plan: GatePlan, echo: Echo, name: str, phases: tuple[str, ...]) -> None:
+def _child(
+    sender: Any, plan: GatePlan, echo: Echo, name: str, phases: tuple[str, ...], init_database: bool
+) -> None:
     reports_dir = plan.reports_dir / f".{name}" if plan.reports_dir is not None else None
     try:
-        run = run_pass(plan, lambda line: echo(f"[{name}] {line}"), reports_dir=reports_dir, phases=phases)
+        run = run_pass(
+            plan,
+            lambda line: echo(f"[{name}] {line}"),
+            reports_dir=reports_dir,
+            phases=phases,
+            init_database=init_database,
+        )
         sender.send(run)
     except BaseException as exc:  # the parent re-raises it
         sender.send(exc)

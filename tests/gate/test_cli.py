@@ -73,6 +73,13 @@ def test_every_option_reaches_the_gate(captured, tmp_path):
     assert options.reports_dir == tmp_path
 
 
+def test_fresh_database_names_the_server_and_leaves_the_database_to_the_gate(captured):
+    assert cli.main(["run", "--fresh-database=postgresql://u@db.internal/postgres"]) == 0
+    (options,) = captured
+    assert options.fresh_database == "postgresql://u@db.internal/postgres"
+    assert options.database_url is None, "each process of the run gets a database of its own"
+
+
 def test_contract_base_url_is_read_when_the_option_is_absent(captured, monkeypatch):
     monkeypatch.setenv("CONTRACT_BASE_URL", "http://127.0.0.1:8000")
     cli.main(["run"])
