@@ -10,7 +10,8 @@ from schemathesis.cli.commands.run.context import ExecutionContext
 from schemathesis.cli.commands.run.handlers.base import EventHandler
 from schemathesis.engine import Status, events
 
-from contract_tests.report import EXCERPT_CHARS, Failure, OperationCoverage
+from contract_tests.profiles import PHASES
+from contract_tests.report import EXCERPT_CHARS, Failure, OperationCoverage, PhaseTotals
 from openapi.document import operations
 
 
@@ -56,12 +57,28 @@ class Collector(EventHandler[ExecutionContext]):
     by_request: dict[str, tuple[int, str]] = field(default_factory=dict)
     by_operation: dict[tuple[str, str], tuple[int, str]] = field(default_factory=dict)
     _found: dict[tuple[str, str, str], Found] = field(default_factory=dict)
+    # Per testing phase: seconds, cases and requests (what the scaling bench and the summary show).
+    phases: dict[str, PhaseTotals] = field(default_factory=dict)
+    # Testing phases that ran to their end (not skipped, not cut short by --max-time).
+    finished_phases: set[str] = field(default_factory=set)
+    _phase_started: float = 0.0
+    _interrupted: bool = False
 
     def handle_event(self, ctx: ExecutionContext, event: events.EngineEvent) -> None:
         self.on_event(event)
 
     def on_event(self, event: events.EngineEvent) -> None:
-        if isinstance(event, events.ScenarioFinished) and event.is_test_scenario:
+        if isinstance(event, events.PhaseStarted):
+            self._phase_started = event.timestamp
+        elif isinstance(event, events.Interrupted):
+            self._interrupted = True
+        elif isinstance(event, events.PhaseFinished):
+            name = event.phase.name.value
+            if event.phase.is_enabled and name in PHASES:
+                self._phase(name).seconds += event.timestamp - self._phase_started
+                if not self._interrupted and event.status != Status.INTERRUPTED:
+                    self.finished_phases.add(name)
+        elif isinstance(event, events.ScenarioFinished) and event.is_test_scenario:
             self._on_recorder(event.recorder, event.phase.value)
         elif isinstance(event, events.FuzzScenarioFinished):
             self._on_recorder(event.recorder, "fuzzing")
@@ -75,15 +92,27 @@ class Collector(EventHandler[ExecutionContext]):
         elif isinstance(event, events.FatalError):
             self.errors.append(f"Fatal: {event.exception!r}")
 
+    def _phase(self, name: str) -> PhaseTotals:
+        if name not in self.phases:
+            self.phases[name] = PhaseTotals(name)
+        return self.phases[name]
+
+    def phase_totals(self) -> list[PhaseTotals]:
+        """The phases that ran, in the order they run."""
+        return [self.phases[name] for name in PHASES if name in self.phases]
+
     def _on_recorder(self, recorder: Any, phase: str) -> None:
+        totals = self._phase(phase)
         for case_id, node in recorder.cases.items():
             label = node.value.operation.label
             self.cases += 1
+            totals.cases += 1
             self.cases_by_operation[label] += 1
             interaction = recorder.interactions.get(case_id)
             if interaction is None or interaction.response is None:
                 continue
             self.requests += 1
+            totals.requests += 1
             seen = (interaction.response.status_code, excerpt(interaction.response))
             self.by_request[request_key(interaction.request)] = seen
             self.by_operation[(label, phase)] = seen
@@ -171,6 +200,12 @@ class Collector(EventHandler[ExecutionContext]):
         self.by_operation.update(other.by_operation)
         for key, found in other._found.items():
             self._found.setdefault(key, found)
+        self.finished_phases |= other.finished_phases
+        for name, theirs in other.phases.items():
+            mine = self._phase(name)
+            mine.seconds += theirs.seconds
+            mine.cases += theirs.cases
+            mine.requests += theirs.requests
 
     def coverage(self, raw: dict[str, Any], selected: tuple[str, ...] | None) -> list[OperationCoverage]:
         return [

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -42,6 +43,8 @@ class PassResult:
     auth: str = ""
     # What the pass left out, and why (a shard whose operations have no links runs no stateful phase).
     skipped: list[str] = field(default_factory=list)
+    # The phases `--max-time` cut short or never let start (empty when the run finished by itself).
+    stopped: list[str] = field(default_factory=list)
 
 
 class Progress(EventHandler[ExecutionContext]):
@@ -78,11 +81,17 @@ def run_pass(
     reports_dir: Path | None,
     seed: int | None = None,
     phases: tuple[str, ...] | None = None,
+    operations: tuple[str, ...] | None = None,
 ) -> PassResult:
-    """Build the target, run the engine on it with the plan's budgets, and dispose of the target."""
+    """Build the target, run the engine on it with the plan's budgets, and dispose of the target.
+
+    `operations` narrows this pass to some of the plan's operations (a part of a multi-process run).
+    """
     target = build_target(plan)
     try:
-        return _run_on(target, plan, echo, reports_dir=reports_dir, seed=seed, phases=phases)
+        return _run_on(
+            target, plan, echo, reports_dir=reports_dir, seed=seed, phases=phases, operations=operations
+        )
     finally:
         target.close()
 
@@ -95,11 +104,13 @@ def _run_on(
     reports_dir: Path | None,
     seed: int | None,
     phases: tuple[str, ...] | None,
+    operations: tuple[str, ...] | None = None,
 ) -> PassResult:
     config = build_config(plan, seed=seed, phases=phases)
     schema = load_schema(target, config)
-    if plan.operations is not None:
-        wanted = set(plan.operations)
+    selected = operations if operations is not None else plan.operations
+    if selected is not None:
+        wanted = set(selected)
         schema = schema.include(lambda ctx: ctx.operation.label in wanted)
     provider, auth = _install_auth(schema, plan, target)
     skipped = _skip_linkless_stateful(schema, plan)
@@ -122,21 +133,76 @@ def _run_on(
     ctx = ExecutionContext(config=project)
     for handler in handlers:
         handler.start(ctx)
+    clock = Deadline(plan.deadline)
     try:
-        for event in _event_stream(schema, target):
+        for event in _event_stream(schema, target, clock):
             ctx.on_event(event)
             for handler in handlers:
                 handler.handle_event(ctx, event)
     finally:
+        clock.cancel()
         for handler in handlers:
             handler.shutdown(ctx)
     collector.server_exceptions = set()
     refused = sign_in_error(provider) if provider is not None else None
     if refused is not None:
         raise refused
+    enabled = [name for name in phases or plan.phases if project.phases.get_by_name(name=name).enabled]
+    stopped = clock.stopped_phases(collector, tuple(enabled))
+    if stopped:
+        echo(f"  stopped by --max-time: {', '.join(stopped)} cut short or not started")
     return PassResult(
-        collector, run_seed, schema.raw_schema, target.description, target.spec, reports, auth, skipped
+        collector,
+        run_seed,
+        schema.raw_schema,
+        target.description,
+        target.spec,
+        reports,
+        auth,
+        skipped,
+        stopped,
     )
+
+
+class Deadline:
+    """`--max-time`: stops the engine's event stream when the run's deadline passes, as Ctrl-C would.
+
+    Schemathesis' own `max-time` is a budget to fill (it repeats fuzzing and stateful until the time is
+    spent), so the gate keeps the profile's budgets and only cuts them short: the engine stops between
+    cases, reports what it ran, and the handlers write their reports as usual.
+    """
+
+    def __init__(self, deadline: float | None) -> None:
+        self.deadline = deadline
+        self.fired = False
+        self._timer: threading.Timer | None = None
+
+    def arm(self, stop: Callable[[], None]) -> None:
+        """Call `stop` at the deadline (at once when it has passed already)."""
+        if self.deadline is None:
+            return
+        remaining = self.deadline - time.monotonic()
+
+        def fire() -> None:
+            self.fired = True
+            stop()
+
+        if remaining <= 0:
+            fire()
+            return
+        self._timer = threading.Timer(remaining, fire)
+        self._timer.daemon = True
+        self._timer.start()
+
+    def cancel(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+
+    def stopped_phases(self, collector: Collector, phases: tuple[str, ...]) -> list[str]:
+        """The pass's testing phases that did not finish before the engine was stopped."""
+        if not self.fired:
+            return []
+        return [phase for phase in phases if phase not in collector.finished_phases]
 
 
 def _skip_linkless_stateful(schema: Any, plan: GatePlan) -> list[str]:
@@ -173,14 +239,16 @@ def _install_auth(schema: Any, plan: GatePlan, target: Target) -> tuple[Any, str
     return provider, ""
 
 
-def _event_stream(schema: Any, target: Target) -> Iterator[events.EngineEvent]:
-    """The same events `st run` produces: loading, then the engine's own."""
+def _event_stream(schema: Any, target: Target, clock: Deadline) -> Iterator[events.EngineEvent]:
+    """The same events `st run` produces: loading, then the engine's own, stopped at the deadline."""
     loading = LoadingStarted(location=target.spec)
     yield loading
     yield LoadingFinished.from_schema(
         schema, location=target.spec, start_time=loading.timestamp, base_url=schema.get_base_url()
     )
-    yield from from_schema(schema).execute()
+    stream = from_schema(schema).execute()
+    clock.arm(stream.stop)
+    yield from stream
 
 
 def declares_security(raw: dict[str, Any]) -> bool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import secrets
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -39,6 +40,9 @@ class GatePlan:
     replay: bool
     require_status_coverage: bool
     shard: Shard | None
+    # `--max-time`: the seconds given, and the monotonic instant (shared by the run's processes) they end at.
+    max_time: float | None
+    deadline: float | None
     # The options as given: the rerun line repeats them, not what they resolved to.
     options: GateOptions
 
@@ -63,6 +67,8 @@ def build_plan(options: GateOptions) -> GatePlan:
             f"--header/--bearer-env replace the auth hook, but one was chosen too ({chosen_hook!r}, from "
             "--auth or CONTRACT_AUTH); drop one of them."
         )
+    if options.max_time is not None and options.max_time <= 0:
+        raise ValueError(f"--max-time must be a positive number of seconds, got {options.max_time:g}")
     spec = resolve_spec(options.spec)
     shard = parse_shard(options.shard) if options.shard else None
     selected = options.operations
@@ -89,6 +95,8 @@ def build_plan(options: GateOptions) -> GatePlan:
         replay=options.replay,
         require_status_coverage=options.require_status_coverage,
         shard=shard,
+        max_time=options.max_time,
+        deadline=time.monotonic() + options.max_time if options.max_time is not None else None,
         options=options,
     )
 

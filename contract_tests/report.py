@@ -88,6 +88,16 @@ class Totals:
 
 
 @dataclass(slots=True)
+class PhaseTotals:
+    """One phase's share of a run: wall seconds (added up over the processes that ran it), cases, requests."""
+
+    phase: str
+    seconds: float = 0.0
+    cases: int = 0
+    requests: int = 0
+
+
+@dataclass(slots=True)
 class GateReport:
     """The verdict of a run and everything needed to act on it."""
 
@@ -109,6 +119,10 @@ class GateReport:
     shard: str = ""
     # What the run left out and why, e.g. the stateful phase of a shard without links between its operations.
     skipped: list[str] = field(default_factory=list)
+    # Per testing phase, in the order they run: where the run's time and cases went.
+    phases: list[PhaseTotals] = field(default_factory=list)
+    # Set when `--max-time` stopped the run: what was cut short. Such a run passes on what it tested.
+    stopped: str = ""
 
     @property
     def uncovered(self) -> dict[str, list[str]]:
@@ -165,7 +179,13 @@ class GateReport:
             f"{t.checks_run} checks run, {t.failures} failures ({t.flaky} flaky), {t.errors} errors "
             f"in {t.seconds:.1f} s"
         )
+        if self.phases:
+            out.append(
+                "Phases: " + ", ".join(f"{p.phase} {p.cases} cases in {p.seconds:.1f} s" for p in self.phases)
+            )
         out += [f"Skipped: {line}" for line in self.skipped]
+        if self.stopped:
+            out.append(f"Stopped: {self.stopped}")
         if t.relogins:
             out.append(
                 f"Auth: {t.relogins} requests re-sent after signing in again (a 401 on the cached token)"
@@ -178,7 +198,8 @@ class GateReport:
             out.append(f"Documented statuses never observed: {count}; {effect}")
         for name, path in self.reports.items():
             out.append(f"{name}: {path}")
-        out.append(f"Verdict: {'PASS' if self.ok else 'FAIL'}")
+        partial = " (partial: stopped by --max-time)" if self.stopped else ""
+        out.append(f"Verdict: {'PASS' if self.ok else 'FAIL'}{partial}")
         if not self.ok and self.failures:
             rerun = self.rerun or f"python -m contract_tests run --profile {self.profile} --seed {self.seed}"
             out.append(f"Reproduce the run: {rerun}")
@@ -197,6 +218,7 @@ class GateReport:
         fields["failures"] = [Failure(**failure) for failure in data.get("failures", [])]
         fields["coverage"] = [OperationCoverage(**row) for row in data.get("coverage", [])]
         fields["totals"] = Totals(**data.get("totals", {}))
+        fields["phases"] = [PhaseTotals(**phase) for phase in data.get("phases", [])]
         return cls(**fields)
 
     @classmethod

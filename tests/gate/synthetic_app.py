@@ -181,3 +181,8 @@ def create_app(operations: int = 10) -> Flask:
 def openapi_document(operations: int = 10) -> dict[str, Any]:
     """The spec of the synthetic app of that size."""
     return create_app(operations).extensions["synthetic_api"].spec.to_dict()
+
+
+def create_app_80() -> Flask:
+    """The 80-operation app as a zero-argument factory (what `--app module:factory` takes)."""
+    return create_app(80)

@@ -46,9 +46,14 @@ def test_the_gate_passes_on_the_ten_operation_app(tmp_path):
             seed=PROFILES["fast"].seed,
             auth="none",
             example_database=None,
+            # A budget the run stays well within: it must not be reported as stopped.
+            max_time=600,
         )
     )
-    assert report.ok, report.render()
+    assert report.ok and report.stopped == "", report.render()
+    # The summary's per-phase figures (what the scaling bench prints) account for every case.
+    assert [phase.phase for phase in report.phases] == ["examples", "coverage", "fuzzing", "stateful"]
+    assert sum(phase.cases for phase in report.phases) == report.totals.cases
     assert report.totals.operations == 10
     assert all(row.cases > 0 for row in report.coverage), report.coverage_table()
     # The links reach every item operation: the stateful phase ran and the reads found what was created.
