@@ -17,7 +17,7 @@ unexport PYTHONDONTWRITEBYTECODE
 
 .DEFAULT_GOAL := help
 .PHONY: help install run serve init-db seed-demo test test-postgres lint format spec spec-check \
-        spec-diff contract contract-fast contract-deep contract-postgres contract-pytest contract-live client client-check e2e bench clean
+        spec-diff contract contract-fast contract-deep contract-postgres contract-pytest contract-live client client-check e2e bench bench-scale clean
 
 help: ## List the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  %-15s %s\n", $$1, $$2}'
@@ -126,6 +126,9 @@ e2e: $(STAMP) client-check chromium ## client-check, then a live server (fresh D
 BENCH_ARGS ?=
 bench: $(STAMP) ## The gate's speed next to the raw test client and st run over HTTP (BENCH_ARGS="--repeat 5")
 	$(BIN)/python bench/contract_speed.py $(BENCH_ARGS)
+
+bench-scale: $(STAMP) ## The gate's cost on synthetic APIs of 10-80 operations, per phase (BENCH_ARGS="--repeat 3")
+	$(BIN)/python bench/contract_scaling.py $(BENCH_ARGS)
 
 clean: ## Remove the venv, node packages, caches, reports and the local SQLite database
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis reports instance build *.egg-info \
