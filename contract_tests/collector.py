@@ -200,7 +200,6 @@ class Collector(EventHandler[ExecutionContext]):
         self.by_operation.update(other.by_operation)
         for key, found in other._found.items():
             self._found.setdefault(key, found)
-        self.finished_phases |= other.finished_phases
         for name, theirs in other.phases.items():
             mine = self._phase(name)
             mine.seconds += theirs.seconds

@@ -16,6 +16,15 @@ from contract_tests.profiles import PHASES, Profile, get_profile
 from contract_tests.shards import Shard, parse_shard, select
 from contract_tests.target import AppFactory, is_url, resolve_spec
 
+# The stateful phase gets the profile's scenarios for every this many operations: a sequence tests a few
+# operations, so a fixed number of them would test a big API's links ever more thinly.
+OPERATIONS_PER_STATEFUL_BUDGET = 10
+
+
+def stateful_scenarios(max_examples: int, operations: int) -> int:
+    """Scenarios of the stateful phase: the per-operation budget, once per ten operations (at least once)."""
+    return max_examples * max(1, operations // OPERATIONS_PER_STATEFUL_BUDGET)
+
 
 @dataclass(frozen=True, slots=True)
 class GatePlan:
@@ -26,6 +35,8 @@ class GatePlan:
     max_examples: int
     phases: tuple[str, ...]
     stateful_max_steps: int
+    # Scenarios (sequences of up to `stateful_max_steps` calls) of the stateful phase: grows with the API.
+    stateful_max_examples: int
     workers: int
     spec: str
     app: str | AppFactory | None
@@ -71,16 +82,20 @@ def build_plan(options: GateOptions) -> GatePlan:
         raise ValueError(f"--max-time must be a positive number of seconds, got {options.max_time:g}")
     spec = resolve_spec(options.spec)
     shard = parse_shard(options.shard) if options.shard else None
+    labels = spec_labels(spec)
     selected = options.operations
     if shard is not None:
-        mine = select(spec_labels(spec), shard)
+        mine = select(labels, shard)
         selected = tuple(label for label in mine if selected is None or label in selected)
+    max_examples = options.max_examples or profile.max_examples
+    tested = len(labels) if selected is None else len(selected)
     return GatePlan(
         profile=profile,
         seed=seed,
-        max_examples=options.max_examples or profile.max_examples,
+        max_examples=max_examples,
         phases=tuple(phase for phase in PHASES if phase in phases),
         stateful_max_steps=profile.stateful_max_steps,
+        stateful_max_examples=stateful_scenarios(max_examples, tested),
         # An explicit --workers is obeyed; a profile's default never asks for more processes than cores.
         workers=options.workers or min(profile.workers, os.cpu_count() or 1),
         spec=spec,

@@ -130,9 +130,20 @@ class GateReport:
         return {row.operation: row.missing for row in self.coverage if row.missing}
 
     @property
+    def untested(self) -> list[str]:
+        """Operations that got no case at all because `--max-time` stopped the run first."""
+        if not self.stopped:
+            return []
+        return [row.operation for row in self.coverage if row.cases == 0]
+
+    @property
     def ok(self) -> bool:
-        """Passed: no failure (flaky ones included), no error, and, when required, every status seen."""
-        if self.failures or self.errors:
+        """Passed: no failure (flaky ones included), no error, and, when required, every status seen.
+
+        A run `--max-time` stopped passes on what it tested only if it tested every operation: an
+        operation it never reached is not vouched for, so the budget is too small (or the API needs shards).
+        """
+        if self.failures or self.errors or self.untested:
             return False
         return not (self.require_status_coverage and self.uncovered)
 
@@ -198,7 +209,11 @@ class GateReport:
             out.append(f"Documented statuses never observed: {count}; {effect}")
         for name, path in self.reports.items():
             out.append(f"{name}: {path}")
-        partial = " (partial: stopped by --max-time)" if self.stopped else ""
+        partial = ""
+        if self.untested:
+            partial = f" (stopped by --max-time before {len(self.untested)} operation(s) got a case)"
+        elif self.stopped:
+            partial = " (partial: stopped by --max-time)"
         out.append(f"Verdict: {'PASS' if self.ok else 'FAIL'}{partial}")
         if not self.ok and self.failures:
             rerun = self.rerun or f"python -m contract_tests run --profile {self.profile} --seed {self.seed}"
@@ -208,6 +223,7 @@ class GateReport:
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
         data["ok"] = self.ok
+        data["untested"] = self.untested
         data["uncovered"] = self.uncovered
         return data
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import multiprocessing
 import shutil
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -101,7 +102,18 @@ def run_groups(plan: GatePlan, echo: Echo) -> PassResult:
     # The per-operation parts first, then the stateful pass, whichever process ran each: the merged report
     # does not depend on timing.
     order = sorted(done, key=lambda index: (todo[index].name == "stateful", index))
-    return merge_passes([done[index] for index in order], plan.reports_dir)
+    merged = merge_passes([done[index] for index in order], plan.reports_dir)
+    # What --max-time cut short: the phases of jobs stopped or never started, but not the examples phase
+    # the stateful job repeats only to infer links (the per-operation jobs test it).
+    unit = {phase for job in todo if job.name != "stateful" for phase in job.phases}
+    cut = [
+        phase
+        for index, job in enumerate(todo)
+        for phase in (done[index].stopped if index in done else job.phases)
+        if job.name != "stateful" or phase not in unit
+    ]
+    merged.stopped = [phase for phase in plan.phases if phase in cut]
+    return merged
 
 
 def _can_fork() -> bool:
@@ -116,7 +128,8 @@ def _child(sender: Any, plan: GatePlan, echo: Echo, todo: list[Job], taken: Any)
             with taken.get_lock():
                 index = taken.value
                 taken.value += 1
-            if index >= len(todo):
+            # Past the deadline a job would only build its app to be stopped at once: leave it, reported.
+            if index >= len(todo) or (plan.deadline is not None and time.monotonic() >= plan.deadline):
                 break
             job = todo[index]
             reports_dir = plan.reports_dir / f".{job.name}" if plan.reports_dir is not None else None
@@ -144,12 +157,7 @@ def merge_passes(runs: list[PassResult], reports_dir: Path | None) -> PassResult
     if reports_dir is not None:
         reports = merge_group_reports(reports_dir, [run.reports for run in runs])
     skipped = [line for run in runs for line in run.skipped]
-    # A phase one group finished (the examples phase the stateful group repeats) was tested in full.
-    stopped = [
-        phase
-        for phase in dict.fromkeys(phase for run in runs for phase in run.stopped)
-        if phase not in merged.finished_phases
-    ]
+    stopped = list(dict.fromkeys(phase for run in runs for phase in run.stopped))
     return PassResult(
         merged, first.seed, first.raw_schema, first.target, first.spec, reports, first.auth, skipped, stopped
     )
