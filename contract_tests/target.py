@@ -9,7 +9,7 @@ import os
 import shutil
 import tempfile
 from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -195,6 +195,19 @@ def _environment(values: Mapping[str, str]) -> Iterator[None]:
                 os.environ.pop(name, None)
             else:
                 os.environ[name] = value
+
+
+def preload_app(choice: str | AppFactory | None) -> None:
+    """Import the app's module now, so the worker processes forked next share it instead of each importing it.
+
+    Only the import: every pass still builds its own app. A module that cannot be imported is left for the
+    pass to report, as it would have been.
+    """
+    if not isinstance(choice, str):
+        return
+    # The pass that builds the app says what is wrong with a module that fails to import.
+    with suppress(Exception):
+        importlib.import_module(choice.partition(":")[0])
 
 
 def _load_factory(choice: str | AppFactory) -> tuple[AppFactory, str]:

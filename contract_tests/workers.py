@@ -15,6 +15,7 @@ from contract_tests.junit import merge_junit
 from contract_tests.plan import GatePlan, spec_labels
 from contract_tests.profiles import PHASES
 from contract_tests.shards import split
+from contract_tests.target import preload_app
 
 
 def groups(phases: tuple[str, ...]) -> list[tuple[str, tuple[str, ...]]]:
@@ -77,6 +78,7 @@ def run_groups(plan: GatePlan, echo: Echo) -> PassResult:
     todo = jobs(plan) if plan.workers >= 2 and _can_fork() else []
     if len(todo) < 2:
         return run_pass(plan, echo, reports_dir=plan.reports_dir)
+    preload_app(plan.app)
     context = multiprocessing.get_context("fork")
     # The next job to take: each process takes one when it is done with the last, until none is left.
     taken = context.Value("i", 0)
