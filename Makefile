@@ -17,7 +17,7 @@ unexport PYTHONDONTWRITEBYTECODE
 
 .DEFAULT_GOAL := help
 .PHONY: help install run serve init-db seed-demo test test-postgres lint format spec spec-check \
-        spec-diff contract contract-fast gate-compat contract-deep contract-postgres contract-pytest contract-live client client-check e2e bench bench-load clean
+        spec-diff contract contract-fast gate-compat contract-deep contract-postgres contract-pytest contract-live client client-check e2e bench bench-load bench-scale clean
 
 help: ## List the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  %-15s %s\n", $$1, $$2}'
@@ -156,6 +156,9 @@ bench: $(STAMP) ## The gate's speed next to the raw test client and st run over 
 
 bench-load: $(STAMP) ## Load and faults against gunicorn on SQLite and PostgreSQL ($(PG_URL)); BENCH_ARGS="--clients 20"
 	$(BIN)/python bench/load.py --pg-url $(PG_URL) $(BENCH_ARGS)
+
+bench-scale: $(STAMP) ## The gate's cost on synthetic APIs of 10-80 operations, per phase (BENCH_ARGS="--repeat 3")
+	$(BIN)/python bench/contract_scaling.py $(BENCH_ARGS)
 
 clean: ## Remove the venv, node packages, caches, reports and the local SQLite database
 	rm -rf $(VENV) $(COMPAT_VENV) .pytest_cache .ruff_cache .hypothesis reports instance build *.egg-info \

@@ -80,6 +80,12 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--shard", metavar="K/N", help="test the K-th of N deterministic slices of the operations"
     )
+    run.add_argument(
+        "--max-time",
+        type=float,
+        metavar="SECONDS",
+        help="wall-clock budget of the whole run: stop at the deadline and report what was tested",
+    )
     merge = commands.add_parser(
         "merge-reports", help="Join the reports of shards (--shard K/N runs) into one report"
     )
@@ -134,6 +140,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         max_examples=args.max_examples,
         phases=args.phases,
         shard=args.shard,
+        max_time=args.max_time,
     )
     try:
         report = run_gate(options, echo=_echo)

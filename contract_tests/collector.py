@@ -14,7 +14,8 @@ from schemathesis.engine import Status, events
 from contract_tests.applog import AppLog
 from contract_tests.probes import PHASE as PROBE_PHASE
 from contract_tests.probes import PROBE_CHECKS, ProbeResult, probe_summary
-from contract_tests.report import EXCERPT_CHARS, Failure, OperationCoverage
+from contract_tests.profiles import PHASES
+from contract_tests.report import EXCERPT_CHARS, Failure, OperationCoverage, PhaseTotals
 from contract_tests.resend import SentRequest
 from contract_tests.transport import RaisedInApp
 from openapi.document import operations
@@ -104,12 +105,28 @@ class Collector(EventHandler[ExecutionContext]):
     raised: RaisedInApp | None = None
     log: AppLog | None = None
     _found: dict[tuple[str, str, str], Found] = field(default_factory=dict)
+    # Per testing phase: seconds, cases and requests (what the scaling bench and the summary show).
+    phases: dict[str, PhaseTotals] = field(default_factory=dict)
+    # Testing phases that ran to their end (not skipped, not cut short by --max-time).
+    finished_phases: set[str] = field(default_factory=set)
+    _phase_started: float = 0.0
+    _interrupted: bool = False
 
     def handle_event(self, ctx: ExecutionContext, event: events.EngineEvent) -> None:
         self.on_event(event)
 
     def on_event(self, event: events.EngineEvent) -> None:
-        if isinstance(event, events.ScenarioFinished) and event.is_test_scenario:
+        if isinstance(event, events.PhaseStarted):
+            self._phase_started = event.timestamp
+        elif isinstance(event, events.Interrupted):
+            self._interrupted = True
+        elif isinstance(event, events.PhaseFinished):
+            name = event.phase.name.value
+            if event.phase.is_enabled and name in PHASES:
+                self._phase(name).seconds += event.timestamp - self._phase_started
+                if not self._interrupted and event.status != Status.INTERRUPTED:
+                    self.finished_phases.add(name)
+        elif isinstance(event, events.ScenarioFinished) and event.is_test_scenario:
             self._on_recorder(event.recorder, event.phase.value, event.status)
         elif isinstance(event, events.FuzzScenarioFinished):
             self._on_recorder(event.recorder, "fuzzing", event.status)
@@ -127,12 +144,23 @@ class Collector(EventHandler[ExecutionContext]):
         elif isinstance(event, events.FatalError):
             self.errors.append(f"Fatal: {event.exception!r}")
 
+    def _phase(self, name: str) -> PhaseTotals:
+        if name not in self.phases:
+            self.phases[name] = PhaseTotals(name)
+        return self.phases[name]
+
+    def phase_totals(self) -> list[PhaseTotals]:
+        """The phases that ran, in the order they run."""
+        return [self.phases[name] for name in PHASES if name in self.phases]
+
     def _on_recorder(self, recorder: Any, phase: str, status: Any = None) -> None:
+        totals = self._phase(phase)
         unanswered = []
         explained = False
         for case_id, node in recorder.cases.items():
             label = node.value.operation.label
             self.cases += 1
+            totals.cases += 1
             self.cases_by_operation[label] += 1
             interaction = recorder.interactions.get(case_id)
             if interaction is None or interaction.response is None:
@@ -144,6 +172,7 @@ class Collector(EventHandler[ExecutionContext]):
                     unanswered.append(node.value)
                 continue
             self.requests += 1
+            totals.requests += 1
             seen = (interaction.response.status_code, excerpt(interaction.response))
             self.by_request[request_key(interaction.request)] = seen
             self.by_operation[(label, phase)] = seen
@@ -342,6 +371,11 @@ class Collector(EventHandler[ExecutionContext]):
         self.by_operation.update(other.by_operation)
         for key, found in other._found.items():
             self._found.setdefault(key, found)
+        for name, theirs in other.phases.items():
+            mine = self._phase(name)
+            mine.seconds += theirs.seconds
+            mine.cases += theirs.cases
+            mine.requests += theirs.requests
 
     def coverage(self, raw: dict[str, Any], selected: tuple[str, ...] | None) -> list[OperationCoverage]:
         return [

@@ -40,7 +40,9 @@ def build_config(
     data["phases"]["stateful"]["max-steps"] = plan.stateful_max_steps
     # The example database replays the per-operation phases' failures. Stateful sequences go without one:
     # what they do depends on the app's state, which a stored example cannot bring back.
-    data["phases"]["stateful"].setdefault("generation", {})["database"] = "none"
+    stateful_generation = data["phases"]["stateful"].setdefault("generation", {})
+    stateful_generation["database"] = "none"
+    stateful_generation["max-examples"] = plan.stateful_max_examples
     return SchemathesisConfig.from_dict(data)
 
 

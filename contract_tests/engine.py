@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -28,7 +29,7 @@ from contract_tests.collector import Collector, excerpt
 from contract_tests.config import build_config, load_schema
 from contract_tests.plan import GatePlan
 from contract_tests.probes import body_limit_of, run_probes
-from contract_tests.profiles import PROBES
+from contract_tests.profiles import ENGINE_PHASES, PROBES
 from contract_tests.signin import CheckedClient
 from contract_tests.target import Target, resolve_target
 from contract_tests.transport import RAISED
@@ -54,6 +55,8 @@ class PassResult:
     auth: str = ""
     # What the pass left out, and why (a shard whose operations have no links runs no stateful phase).
     skipped: list[str] = field(default_factory=list)
+    # The phases `--max-time` cut short or never let start (empty when the run finished by itself).
+    stopped: list[str] = field(default_factory=list)
 
 
 class Progress(EventHandler[ExecutionContext]):
@@ -95,12 +98,18 @@ def run_pass(
     reports_dir: Path | None,
     seed: int | None = None,
     phases: tuple[str, ...] | None = None,
+    operations: tuple[str, ...] | None = None,
     init_database: bool = True,
 ) -> PassResult:
-    """Build the target, run the engine on it with the plan's budgets, and dispose of the target."""
+    """Build the target, run the engine on it with the plan's budgets, and dispose of the target.
+
+    `operations` narrows this pass to some of the plan's operations (a part of a multi-process run).
+    """
     target = build_target(plan, init_database=init_database)
     try:
-        return _run_on(target, plan, echo, reports_dir=reports_dir, seed=seed, phases=phases)
+        return _run_on(
+            target, plan, echo, reports_dir=reports_dir, seed=seed, phases=phases, operations=operations
+        )
     finally:
         target.close()
 
@@ -113,12 +122,13 @@ def _run_on(
     reports_dir: Path | None,
     seed: int | None,
     phases: tuple[str, ...] | None,
+    operations: tuple[str, ...] | None = None,
 ) -> PassResult:
     phases = phases or plan.phases
     RAISED.clear()
     reports: dict[str, str] = {}
     with applog.captured() as log:  # from the first sign-in on, the app's log goes to the report
-        opened = open_schema(target, plan, seed=seed, phases=phases)
+        opened = open_schema(target, plan, seed=seed, phases=phases, operations=operations)
         schema, skipped = opened.schema, opened.skipped
         project = schema.config
         run_seed = project.seed
@@ -139,15 +149,18 @@ def _run_on(
         ctx = ExecutionContext(config=project)
         for handler in handlers:
             handler.start(ctx)
+        clock = Deadline(plan.deadline)
         try:
-            for event in _event_stream(schema, target):
+            for event in _event_stream(schema, target, clock):
                 ctx.on_event(event)
                 for handler in handlers:
                     handler.handle_event(ctx, event)
         finally:
+            clock.cancel()
             for handler in handlers:
                 handler.shutdown(ctx)
-        if PROBES in phases:
+        probes_stopped = PROBES in phases and clock.passed()
+        if PROBES in phases and not probes_stopped:
             skipped += _run_probes(schema, target, collector, echo)
     collector.app_log = dict(log.counts)
     collector.server_exceptions, collector.raised, collector.log = set(), None, None
@@ -157,8 +170,24 @@ def _run_on(
     refused = sign_in_error(opened.provider) if opened.provider is not None else None
     if refused is not None:  # signed in before the run, then never again: the run's error, not a stop
         collector.errors.append(str(refused))
+    enabled = [
+        name for name in phases if name in ENGINE_PHASES and project.phases.get_by_name(name=name).enabled
+    ]
+    stopped = clock.stopped_phases(collector, tuple(enabled))
+    if probes_stopped:
+        stopped.append(PROBES)
+    if stopped:
+        echo(f"  stopped by --max-time: {', '.join(stopped)} cut short or not started")
     return PassResult(
-        collector, run_seed, schema.raw_schema, target.description, target.spec, reports, opened.auth, skipped
+        collector,
+        run_seed,
+        schema.raw_schema,
+        target.description,
+        target.spec,
+        reports,
+        opened.auth,
+        skipped,
+        stopped,
     )
 
 
@@ -177,13 +206,19 @@ class OpenedSchema:
 
 
 def open_schema(
-    target: Target, plan: GatePlan, *, seed: int | None = None, phases: tuple[str, ...] | None = None
+    target: Target,
+    plan: GatePlan,
+    *,
+    seed: int | None = None,
+    phases: tuple[str, ...] | None = None,
+    operations: tuple[str, ...] | None = None,
 ) -> OpenedSchema:
     """The spec loaded for one pass on `target`: selected operations, auth installed, phases decided."""
     config = build_config(plan, seed=seed, phases=phases)
     schema = load_schema(target, config)
-    if plan.operations is not None:
-        wanted = set(plan.operations)
+    selected = operations if operations is not None else plan.operations
+    if selected is not None:
+        wanted = set(selected)
         schema = schema.include(lambda ctx: ctx.operation.label in wanted)
     provider, auth, sign_in = _install_auth(schema, plan, target)
     skipped = _skip_linkless_stateful(schema, plan)
@@ -204,6 +239,51 @@ def _run_probes(schema: Any, target: Target, collector: Collector, echo: Echo) -
     failed = sum(1 for found in collector.failures() if found.failure.phase == PROBES)
     echo(f"  phase probes: {count} boundary probes, {failed} failing ({time.monotonic() - started:.1f} s)")
     return skipped
+
+
+class Deadline:
+    """`--max-time`: stops the engine's event stream when the run's deadline passes, as Ctrl-C would.
+
+    Schemathesis' own `max-time` is a budget to fill (it repeats fuzzing and stateful until the time is
+    spent), so the gate keeps the profile's budgets and only cuts them short: the engine stops between
+    cases, reports what it ran, and the handlers write their reports as usual.
+    """
+
+    def __init__(self, deadline: float | None) -> None:
+        self.deadline = deadline
+        self.fired = False
+        self._timer: threading.Timer | None = None
+
+    def arm(self, stop: Callable[[], None]) -> None:
+        """Call `stop` at the deadline (at once when it has passed already)."""
+        if self.deadline is None:
+            return
+        remaining = self.deadline - time.monotonic()
+
+        def fire() -> None:
+            self.fired = True
+            stop()
+
+        if remaining <= 0:
+            fire()
+            return
+        self._timer = threading.Timer(remaining, fire)
+        self._timer.daemon = True
+        self._timer.start()
+
+    def cancel(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+
+    def passed(self) -> bool:
+        """The deadline has come: what is left (the probes) is not started."""
+        return self.fired or (self.deadline is not None and time.monotonic() >= self.deadline)
+
+    def stopped_phases(self, collector: Collector, phases: tuple[str, ...]) -> list[str]:
+        """The pass's testing phases that did not finish before the engine was stopped."""
+        if not self.fired:
+            return []
+        return [phase for phase in phases if phase not in collector.finished_phases]
 
 
 def _skip_linkless_stateful(schema: Any, plan: GatePlan) -> list[str]:
@@ -255,14 +335,16 @@ def _install_auth(schema: Any, plan: GatePlan, target: Target) -> tuple[Any, str
     return provider, "", client
 
 
-def _event_stream(schema: Any, target: Target) -> Iterator[events.EngineEvent]:
-    """The same events `st run` produces: loading, then the engine's own."""
+def _event_stream(schema: Any, target: Target, clock: Deadline) -> Iterator[events.EngineEvent]:
+    """The same events `st run` produces: loading, then the engine's own, stopped at the deadline."""
     loading = LoadingStarted(location=target.spec)
     yield loading
     yield LoadingFinished.from_schema(
         schema, location=target.spec, start_time=loading.timestamp, base_url=schema.get_base_url()
     )
-    yield from from_schema(schema).execute()
+    stream = from_schema(schema).execute()
+    clock.arm(stream.stop)
+    yield from stream
 
 
 def declares_security(raw: dict[str, Any]) -> bool:

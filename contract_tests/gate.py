@@ -52,7 +52,8 @@ def run_gate(options: GateOptions | None = None, *, echo: Callable[[str], None] 
     load_all_checks()
     try:
         run = run_groups(plan, echo)
-        if plan.replay and run.collector.failures():
+        out_of_time = plan.deadline is not None and time.monotonic() >= plan.deadline
+        if plan.replay and run.collector.failures() and not out_of_time:
             confirm(plan, run, echo)
     finally:
         if plan.fresh_databases is not None:
@@ -61,6 +62,8 @@ def run_gate(options: GateOptions | None = None, *, echo: Callable[[str], None] 
                 echo(f"dropped {len(left)} database(s) a process of the gate left behind: {', '.join(left)}")
     report = _report(plan, run)
     report.totals.seconds = time.monotonic() - started
+    if run.stopped:
+        report.stopped = stopped_note(plan, report, run.stopped, replayed=plan.replay and not out_of_time)
     junit = report.reports.get("JUnit XML")
     extra = [failure for failure in report.failures if failure.phase in GATE_PHASES]
     if junit is not None and extra:
@@ -114,6 +117,7 @@ def _report(plan: GatePlan, run: PassResult) -> GateReport:
         app_log=summary(collector.app_log),
         rerun=rerun_command(plan.options, plan.profile.name, run.seed),
         shard=str(plan.shard) if plan.shard is not None else "",
+        phases=collector.phase_totals(),
     )
     report.totals = Totals(
         operations=len(report.coverage),
@@ -126,6 +130,20 @@ def _report(plan: GatePlan, run: PassResult) -> GateReport:
         errors=len(report.errors),
     )
     return report
+
+
+def stopped_note(plan: GatePlan, report: GateReport, phases: list[str], *, replayed: bool) -> str:
+    """What `--max-time` cut short: the phases, the operations that got no case, an unconfirmed failure."""
+    untested = [row.operation for row in report.coverage if row.cases == 0]
+    note = (
+        f"--max-time {plan.max_time:g} s reached after {report.totals.seconds:.1f} s; "
+        f"phases cut short or not started: {', '.join(phases)}"
+    )
+    if untested:
+        note += f"; {len(untested)} operation(s) got no case: {', '.join(untested)}"
+    if report.failures and not replayed:
+        note += "; failures were not replayed (no time left), so none is marked flaky"
+    return note
 
 
 def rerun_command(options: GateOptions, profile: str, seed: int) -> str:
@@ -141,9 +159,10 @@ def rerun_command(options: GateOptions, profile: str, seed: int) -> str:
         "--workers": options.workers,
         "--shard": options.shard,
         "--phases": ",".join(options.phases) if options.phases else None,
+        "--max-time": options.max_time,
     }
     for flag, value in named.items():
-        if isinstance(value, str | int | os.PathLike):  # a callable app or hook has no command line
+        if isinstance(value, str | int | float | os.PathLike):  # a callable app or hook has no command line
             parts.append(f"{flag} {shlex.quote(str(value))}")
     # Header values are secrets: the command names the header and leaves its value to the user.
     parts += [f"--header {shlex.quote(header.partition(':')[0] + ': ...')}" for header in options.headers]

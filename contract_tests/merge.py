@@ -8,7 +8,7 @@ from pathlib import Path
 
 from contract_tests.engine import HTML_NAME, JUNIT_NAME, SUMMARY_NAME
 from contract_tests.junit import merge_junit
-from contract_tests.report import GateReport, OperationCoverage, Totals
+from contract_tests.report import GateReport, OperationCoverage, PhaseTotals, Totals
 
 
 class MergeError(ValueError):
@@ -33,7 +33,16 @@ def merge_summaries(reports: Sequence[GateReport]) -> GateReport:
     )
     seen_failures: set[tuple[str, str, str]] = set()
     rows: dict[str, OperationCoverage] = {}
+    phases: dict[str, PhaseTotals] = {}
     for report in reports:
+        for phase in report.phases:
+            total = phases.setdefault(phase.phase, PhaseTotals(phase.phase))
+            total.seconds += phase.seconds
+            total.cases += phase.cases
+            total.requests += phase.requests
+        if report.stopped:
+            note = f"shard {report.shard or '?'}: {report.stopped}"
+            merged.stopped = f"{merged.stopped}; {note}" if merged.stopped else note
         for failure in report.failures:
             key = (failure.check, failure.operation, failure.title)
             if key not in seen_failures:
@@ -47,6 +56,7 @@ def merge_summaries(reports: Sequence[GateReport]) -> GateReport:
             rows[row.operation].observed = sorted(set(rows[row.operation].observed) | set(row.observed))
             rows[row.operation].cases += row.cases
     merged.coverage = sorted(rows.values(), key=lambda row: row.operation)
+    merged.phases = list(phases.values())
     totals = [report.totals for report in reports]
     merged.totals = Totals(
         operations=len(merged.coverage),

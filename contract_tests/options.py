@@ -44,3 +44,5 @@ class GateOptions:
     max_examples: int | None = None
     # "K/N": test only the K-th of N deterministic slices of the operations (1 <= K <= N).
     shard: str | None = None
+    # Wall-clock seconds for the whole run: at the deadline the engine is stopped and what ran is reported.
+    max_time: float | None = None

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import secrets
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -19,6 +20,15 @@ from contract_tests.target import AppFactory, is_served_path, is_url, resolve_sp
 if TYPE_CHECKING:  # SQLAlchemy and psycopg (the `postgres` extra) are needed only for --fresh-database
     from contract_tests.databases import FreshDatabases
 
+# The stateful phase gets the profile's scenarios for every this many operations: a sequence tests a few
+# operations, so a fixed number of them would test a big API's links ever more thinly.
+OPERATIONS_PER_STATEFUL_BUDGET = 10
+
+
+def stateful_scenarios(max_examples: int, operations: int) -> int:
+    """Scenarios of the stateful phase: the per-operation budget, once per ten operations (at least once)."""
+    return max_examples * max(1, operations // OPERATIONS_PER_STATEFUL_BUDGET)
+
 
 @dataclass(frozen=True, slots=True)
 class GatePlan:
@@ -29,6 +39,8 @@ class GatePlan:
     max_examples: int
     phases: tuple[str, ...]
     stateful_max_steps: int
+    # Scenarios (sequences of up to `stateful_max_steps` calls) of the stateful phase: grows with the API.
+    stateful_max_examples: int
     workers: int
     spec: str
     app: str | AppFactory | None
@@ -44,6 +56,9 @@ class GatePlan:
     replay: bool
     require_status_coverage: bool
     shard: Shard | None
+    # `--max-time`: the seconds given, and the monotonic instant (shared by the run's processes) they end at.
+    max_time: float | None
+    deadline: float | None
     # The options as given: the rerun line repeats them, not what they resolved to.
     options: GateOptions
 
@@ -68,19 +83,25 @@ def build_plan(options: GateOptions) -> GatePlan:
             f"--header/--bearer-env replace the auth hook, but one was chosen too ({chosen_hook!r}, from "
             "--auth or CONTRACT_AUTH); drop one of them."
         )
+    if options.max_time is not None and options.max_time <= 0:
+        raise ValueError(f"--max-time must be a positive number of seconds, got {options.max_time:g}")
     spec = resolve_spec(options.spec)
     fresh = _fresh_databases(options, base_url)
     shard = parse_shard(options.shard) if options.shard else None
+    labels = spec_labels(spec, app=app, base_url=base_url)
     selected = options.operations
     if shard is not None:
-        mine = select(spec_labels(spec, app=app, base_url=base_url), shard)
+        mine = select(labels, shard)
         selected = tuple(label for label in mine if selected is None or label in selected)
+    max_examples = options.max_examples or profile.max_examples
+    tested = len(labels) if selected is None else len(selected)
     return GatePlan(
         profile=profile,
         seed=seed,
-        max_examples=options.max_examples or profile.max_examples,
+        max_examples=max_examples,
         phases=tuple(phase for phase in PHASES if phase in phases),
         stateful_max_steps=profile.stateful_max_steps,
+        stateful_max_examples=stateful_scenarios(max_examples, tested),
         workers=_workers(options, profile),
         spec=spec,
         app=app,
@@ -95,6 +116,8 @@ def build_plan(options: GateOptions) -> GatePlan:
         replay=options.replay,
         require_status_coverage=options.require_status_coverage,
         shard=shard,
+        max_time=options.max_time,
+        deadline=time.monotonic() + options.max_time if options.max_time is not None else None,
         options=options,
     )
 

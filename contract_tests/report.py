@@ -93,6 +93,16 @@ class Totals:
 
 
 @dataclass(slots=True)
+class PhaseTotals:
+    """One phase's share of a run: wall seconds (added up over the processes that ran it), cases, requests."""
+
+    phase: str
+    seconds: float = 0.0
+    cases: int = 0
+    requests: int = 0
+
+
+@dataclass(slots=True)
 class GateReport:
     """The verdict of a run and everything needed to act on it."""
 
@@ -116,6 +126,10 @@ class GateReport:
     skipped: list[str] = field(default_factory=list)
     # The app's own warning-or-worse log lines during the run, each with its count.
     app_log: list[str] = field(default_factory=list)
+    # Per testing phase, in the order they run: where the run's time and cases went.
+    phases: list[PhaseTotals] = field(default_factory=list)
+    # Set when `--max-time` stopped the run: what was cut short. Such a run passes on what it tested.
+    stopped: str = ""
 
     @property
     def uncovered(self) -> dict[str, list[str]]:
@@ -123,9 +137,20 @@ class GateReport:
         return {row.operation: row.missing for row in self.coverage if row.missing}
 
     @property
+    def untested(self) -> list[str]:
+        """Operations that got no case at all because `--max-time` stopped the run first."""
+        if not self.stopped:
+            return []
+        return [row.operation for row in self.coverage if row.cases == 0]
+
+    @property
     def ok(self) -> bool:
-        """Passed: no failure (flaky ones included), no error, and, when required, every status seen."""
-        if self.failures or self.errors:
+        """Passed: no failure (flaky ones included), no error, and, when required, every status seen.
+
+        A run `--max-time` stopped passes on what it tested only if it tested every operation: an
+        operation it never reached is not vouched for, so the budget is too small (or the API needs shards).
+        """
+        if self.failures or self.errors or self.untested:
             return False
         return not (self.require_status_coverage and self.uncovered)
 
@@ -175,7 +200,13 @@ class GateReport:
             f"{t.checks_run} checks run, {t.failures} failures ({t.flaky} flaky), {t.errors} errors "
             f"in {t.seconds:.1f} s"
         )
+        if self.phases:
+            out.append(
+                "Phases: " + ", ".join(f"{p.phase} {p.cases} cases in {p.seconds:.1f} s" for p in self.phases)
+            )
         out += [f"Skipped: {line}" for line in self.skipped]
+        if self.stopped:
+            out.append(f"Stopped: {self.stopped}")
         if t.relogins:
             out.append(
                 f"Auth: {t.relogins} requests re-sent after signing in again (a 401 on the cached token)"
@@ -188,7 +219,12 @@ class GateReport:
             out.append(f"Documented statuses never observed: {count}; {effect}")
         for name, path in self.reports.items():
             out.append(f"{name}: {path}")
-        out.append(f"Verdict: {'PASS' if self.ok else 'FAIL'}")
+        partial = ""
+        if self.untested:
+            partial = f" (stopped by --max-time before {len(self.untested)} operation(s) got a case)"
+        elif self.stopped:
+            partial = " (partial: stopped by --max-time)"
+        out.append(f"Verdict: {'PASS' if self.ok else 'FAIL'}{partial}")
         if not self.ok and self.failures:
             rerun = self.rerun or f"python -m contract_tests run --profile {self.profile} --seed {self.seed}"
             out.append(f"Reproduce the run: {rerun}")
@@ -197,6 +233,7 @@ class GateReport:
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
         data["ok"] = self.ok
+        data["untested"] = self.untested
         data["uncovered"] = self.uncovered
         return data
 
@@ -207,6 +244,7 @@ class GateReport:
         fields["failures"] = [Failure(**failure) for failure in data.get("failures", [])]
         fields["coverage"] = [OperationCoverage(**row) for row in data.get("coverage", [])]
         fields["totals"] = Totals(**data.get("totals", {}))
+        fields["phases"] = [PhaseTotals(**phase) for phase in data.get("phases", [])]
         return cls(**fields)
 
     @classmethod

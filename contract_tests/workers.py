@@ -10,14 +10,17 @@ from __future__ import annotations
 
 import multiprocessing
 import shutil
+import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from contract_tests.collector import Collector
 from contract_tests.engine import HTML_NAME, JUNIT_NAME, Echo, PassResult, build_target, run_pass
 from contract_tests.junit import merge_junit
-from contract_tests.plan import GatePlan
+from contract_tests.plan import GatePlan, spec_labels
 from contract_tests.profiles import PHASES
+from contract_tests.shards import split
 
 
 def groups(phases: tuple[str, ...]) -> list[tuple[str, tuple[str, ...]]]:
@@ -34,38 +37,96 @@ def groups(phases: tuple[str, ...]) -> list[tuple[str, tuple[str, ...]]]:
     return [(name, group) for name, group in (("unit", unit), ("stateful", stateful)) if group]
 
 
+# A pass over more operations than this is split (resources kept whole) into parts the processes share:
+# a big API's per-operation phases then spread over every core instead of waiting on one process.
+UNIT_PART_OPERATIONS = 16
+
+
+@dataclass(frozen=True, slots=True)
+class Job:
+    """One pass a worker process runs on a fresh app: its phases, and its operations (None: the plan's)."""
+
+    name: str
+    phases: tuple[str, ...]
+    operations: tuple[str, ...] | None = None
+
+
+def jobs(plan: GatePlan) -> list[Job]:
+    """The passes of a multi-process run, the stateful one first (it is one pass that cannot be split).
+
+    The per-operation phases of a big API are split by resource into parts of about
+    `UNIT_PART_OPERATIONS` operations; each part is deterministic for the seed, whichever process runs it.
+    """
+    result = []
+    for name, phases in groups(plan.phases):
+        if name != "unit":
+            result.append(Job(name, phases))
+            continue
+        wanted = plan.operations
+        every = spec_labels(plan.spec, app=plan.app, base_url=plan.base_url)
+        labels = [label for label in every if wanted is None or label in wanted]
+        parts = max(1, -(-len(labels) // UNIT_PART_OPERATIONS))
+        if parts == 1:
+            result.append(Job(name, phases, plan.operations))
+            continue
+        chunks = split(labels, parts)
+        result += [
+            Job(name if index == 0 else f"{name}-{index + 1}", phases, tuple(chunk))
+            for index, chunk in enumerate(chunks)
+            if chunk
+        ]
+    # Longest first: the stateful pass, then the parts by size, so the processes finish close together.
+    return sorted(result, key=lambda job: (job.name != "stateful", -len(job.operations or ())))
+
+
 def run_groups(plan: GatePlan, echo: Echo) -> PassResult:
-    """All phases in one process, or (workers >= 2) each group in its own process, on its own core."""
-    split = groups(plan.phases)
-    if plan.workers < 2 or len(split) < 2 or not _can_fork():
+    """All phases in one process, or (workers >= 2) the jobs shared out to that many processes."""
+    todo = jobs(plan) if plan.workers >= 2 and _can_fork() else []
+    if len(todo) < 2:
         return run_pass(plan, echo, reports_dir=plan.reports_dir)
     # A server (--base-url) has its own database; the in-process app may have been told to share one.
     shared = plan.base_url is None and plan.database_url is not None
     if shared:
         build_target(plan).close()
     context = multiprocessing.get_context("fork")
+    # The next job to take: each process takes one when it is done with the last, until none is left.
+    taken = context.Value("i", 0)
     children = []
-    for name, phases in split:
+    for number in range(min(plan.workers, len(todo))):
         receiver, sender = context.Pipe(duplex=False)
         process = context.Process(
             target=_child,
-            args=(sender, plan, echo, name, phases, not shared),
-            name=f"contract-gate-{name}",
+            args=(sender, plan, echo, todo, taken, not shared),
+            name=f"contract-gate-{number + 1}",
         )
         process.start()
         sender.close()
-        children.append((name, process, receiver))
-    runs = []
-    for name, process, receiver in children:
+        children.append((process, receiver))
+    done: dict[int, PassResult] = {}
+    for process, receiver in children:
         try:
             outcome = receiver.recv()
         except EOFError:
-            outcome = RuntimeError(f"The {name} process of the gate died (exit code {process.exitcode}).")
+            outcome = RuntimeError(f"A process of the gate died (exit code {process.exitcode}).")
         process.join()
         if isinstance(outcome, BaseException):
             raise outcome
-        runs.append(outcome)
-    return merge_passes(runs, plan.reports_dir)
+        done.update(outcome)
+    # The per-operation parts first, then the stateful pass, whichever process ran each: the merged report
+    # does not depend on timing.
+    order = sorted(done, key=lambda index: (todo[index].name == "stateful", index))
+    merged = merge_passes([done[index] for index in order], plan.reports_dir)
+    # What --max-time cut short: the phases of jobs stopped or never started, but not the examples phase
+    # the stateful job repeats only to infer links (the per-operation jobs test it).
+    unit = {phase for job in todo if job.name != "stateful" for phase in job.phases}
+    cut = [
+        phase
+        for index, job in enumerate(todo)
+        for phase in (done[index].stopped if index in done else job.phases)
+        if job.name != "stateful" or phase not in unit
+    ]
+    merged.stopped = [phase for phase in plan.phases if phase in cut]
+    return merged
 
 
 def _can_fork() -> bool:
@@ -73,19 +134,27 @@ def _can_fork() -> bool:
     return "fork" in multiprocessing.get_all_start_methods()
 
 
-def _child(
-    sender: Any, plan: GatePlan, echo: Echo, name: str, phases: tuple[str, ...], init_database: bool
-) -> None:
-    reports_dir = plan.reports_dir / f".{name}" if plan.reports_dir is not None else None
+def _child(sender: Any, plan: GatePlan, echo: Echo, todo: list[Job], taken: Any, init_database: bool) -> None:
+    results: dict[int, PassResult] = {}
     try:
-        run = run_pass(
-            plan,
-            lambda line: echo(f"[{name}] {line}"),
-            reports_dir=reports_dir,
-            phases=phases,
-            init_database=init_database,
-        )
-        sender.send(run)
+        while True:
+            with taken.get_lock():
+                index = taken.value
+                taken.value += 1
+            # Past the deadline a job would only build its app to be stopped at once: leave it, reported.
+            if index >= len(todo) or (plan.deadline is not None and time.monotonic() >= plan.deadline):
+                break
+            job = todo[index]
+            reports_dir = plan.reports_dir / f".{job.name}" if plan.reports_dir is not None else None
+            results[index] = run_pass(
+                plan,
+                lambda line, name=job.name: echo(f"[{name}] {line}"),
+                reports_dir=reports_dir,
+                phases=job.phases,
+                operations=job.operations,
+                init_database=init_database,
+            )
+        sender.send(results)
     except BaseException as exc:  # the parent re-raises it
         sender.send(exc)
     finally:
@@ -102,8 +171,9 @@ def merge_passes(runs: list[PassResult], reports_dir: Path | None) -> PassResult
     if reports_dir is not None:
         reports = merge_group_reports(reports_dir, [run.reports for run in runs])
     skipped = [line for run in runs for line in run.skipped]
+    stopped = list(dict.fromkeys(phase for run in runs for phase in run.stopped))
     return PassResult(
-        merged, first.seed, first.raw_schema, first.target, first.spec, reports, first.auth, skipped
+        merged, first.seed, first.raw_schema, first.target, first.spec, reports, first.auth, skipped, stopped
     )
 
 
@@ -118,6 +188,8 @@ def merge_group_reports(reports_dir: Path, parts: list[dict[str, str]]) -> dict[
         destination = reports_dir / (HTML_NAME if group == "unit" else f"{HTML_NAME}-{group}")
         shutil.rmtree(destination, ignore_errors=True)
         shutil.move(str(html), destination)
-        reports[f"HTML report ({group} phases)"] = str(destination / "index.html")
+        kind = "stateful" if group == "stateful" else "unit"
+        part_name = "" if group in ("unit", "stateful") else f", part {group.rpartition('-')[2]}"
+        reports[f"HTML report ({kind} phases{part_name})"] = str(destination / "index.html")
         shutil.rmtree(html.parent, ignore_errors=True)
     return reports
