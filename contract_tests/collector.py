@@ -149,6 +149,10 @@ class Collector(EventHandler[ExecutionContext]):
             self.phases[name] = PhaseTotals(name)
         return self.phases[name]
 
+    def add_phase_seconds(self, name: str, seconds: float) -> None:
+        """Time of a phase the gate runs itself (the probes), which no engine event measures."""
+        self._phase(name).seconds += seconds
+
     def phase_totals(self) -> list[PhaseTotals]:
         """The phases that ran, in the order they run."""
         return [self.phases[name] for name in PHASES if name in self.phases]
@@ -296,7 +300,9 @@ class Collector(EventHandler[ExecutionContext]):
     def record_probe(self, result: ProbeResult) -> None:
         """A boundary probe's request and response, counted and judged like any generated case."""
         label = result.probe.operation
+        totals = self._phase(PROBE_PHASE)
         self.cases += 1
+        totals.cases += 1
         self.cases_by_operation[label] += 1
         self.checks_run += len(PROBE_CHECKS)
         curl = short_curl(result.case.as_curl_command())
@@ -306,6 +312,7 @@ class Collector(EventHandler[ExecutionContext]):
         app_log = self._app_log_for(result.case.id)
         if result.status is not None:
             self.requests += 1
+            totals.requests += 1
             self.observed[label].add(result.status)
             self.by_request[request] = (result.status, result.excerpt)
         if result.error is not None:

@@ -237,7 +237,9 @@ def _run_probes(schema: Any, target: Target, collector: Collector, echo: Echo) -
         count += 1
         collector.record_probe(result)
     failed = sum(1 for found in collector.failures() if found.failure.phase == PROBES)
-    echo(f"  phase probes: {count} boundary probes, {failed} failing ({time.monotonic() - started:.1f} s)")
+    seconds = time.monotonic() - started
+    collector.add_phase_seconds(PROBES, seconds)
+    echo(f"  phase probes: {count} boundary probes, {failed} failing ({seconds:.1f} s)")
     return skipped
 
 

@@ -87,7 +87,7 @@ def test_a_big_api_is_shared_out_in_parts_with_each_operation_in_one(big_spec):
     assert len(parts) == -(-80 // UNIT_PART_OPERATIONS)
     labels = [label for part in parts for label in part.operations or ()]
     assert sorted(labels) == sorted(set(labels)) and len(labels) == 80
-    assert all(part.phases == ("examples", "coverage", "fuzzing") for part in parts)
+    assert all(part.phases == ("examples", "coverage", "fuzzing", "probes") for part in parts)
 
 
 def test_a_small_api_keeps_one_per_operation_pass_and_the_stateful_one():

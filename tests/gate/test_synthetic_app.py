@@ -8,7 +8,7 @@ import pytest
 from openapi_spec_validator import validate
 
 from contract_tests import GateOptions, run_gate
-from contract_tests.profiles import PROFILES
+from contract_tests.profiles import ENGINE_PHASES, PROFILES
 from openapi.document import operations
 from tests.gate.synthetic_app import create_app, openapi_document, resource_count
 
@@ -52,7 +52,7 @@ def test_the_gate_passes_on_the_ten_operation_app(tmp_path):
     )
     assert report.ok and report.stopped == "", report.render()
     # The summary's per-phase figures (what the scaling bench prints) account for every case.
-    assert [phase.phase for phase in report.phases] == ["examples", "coverage", "fuzzing", "stateful"]
+    assert [phase.phase for phase in report.phases] == [*ENGINE_PHASES, "probes"]
     assert sum(phase.cases for phase in report.phases) == report.totals.cases
     assert report.totals.operations == 10
     assert all(row.cases > 0 for row in report.coverage), report.coverage_table()
