@@ -69,12 +69,14 @@ def test_a_shared_database_is_prepared_once_by_the_parent_before_the_processes_s
     assert inits(init_log) == [(os.getpid(), shared)], "init-db must run once, before the processes fork"
 
 
-def test_each_process_prepares_a_database_of_its_own(init_log, books_spec):
+def test_each_pass_prepares_a_database_of_its_own(init_log, books_spec):
     prepare_two_processes("tests.gate.factories:app_with_init_db", books_spec)
     seen = inits(init_log)
     assert len(seen) == 2
     (first_pid, first_url), (second_pid, second_url) = seen
-    assert os.getpid() not in (first_pid, second_pid) and first_pid != second_pid
+    # Processes take passes from a queue, so one quick process may run both: what matters is that each pass
+    # prepares a database of its own, in a worker process and not in the parent.
+    assert os.getpid() not in (first_pid, second_pid)
     assert first_url != second_url and all(url.startswith("sqlite:///") for url in (first_url, second_url))
 
 
