@@ -83,11 +83,18 @@ class TurnTakingConnection(sqlite3.Connection):
         finally:
             self._end_turn()
 
+    def execute(self, sql: str, parameters: Any = (), /) -> sqlite3.Cursor:
+        # sqlite3's shortcut makes its cursor in C, past `cursor()`.
+        return self.cursor().execute(sql, parameters)
+
+    def executemany(self, sql: str, seq_of_parameters: Iterable[Any], /) -> sqlite3.Cursor:
+        return self.cursor().executemany(sql, seq_of_parameters)
+
     def close(self) -> None:
         try:
-            super().close()
+            super().close()  # an open transaction is rolled back
         finally:
-            self._end_turn()
+            self._end_turn(closed=True)
 
     def _take_turn(self, statement: str) -> None:
         if self._has_turn or self.turns is None or self.in_transaction:
@@ -102,8 +109,8 @@ class TurnTakingConnection(sqlite3.Connection):
             raise error
         self._has_turn = True
 
-    def _end_turn(self) -> None:
-        if self._has_turn and not self.in_transaction:
+    def _end_turn(self, *, closed: bool = False) -> None:
+        if self._has_turn and (closed or not self.in_transaction):
             self._has_turn = False
             assert self.turns is not None
             self.turns.release()

@@ -98,3 +98,13 @@ def test_a_writer_that_gives_up_lets_the_next_one_go():
     patient.join()
     assert got == [True]
     assert turns.waiting == 0
+
+
+def test_a_connection_closed_in_a_write_gives_its_turn_back(tmp_path):
+    """A pool that drops a broken connection mid-transaction must not leave every later write waiting."""
+    app = sqlite_app(tmp_path / "closed.sqlite3", SQLITE_BUSY_TIMEOUT_MS=200)
+    auth = _token(app, "alice")
+    holder = engine_for(app).raw_connection()
+    holder.driver_connection.execute("UPDATE users SET username = username")
+    holder.invalidate()  # closes the driver's connection in its transaction
+    assert app.test_client().post("/api/todos", json={"title": "Free"}, headers=auth).status_code == 201
