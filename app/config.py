@@ -111,7 +111,7 @@ def load_settings(instance_path: str, overrides: dict[str, Any] | None = None) -
         # Waiting for a free pooled connection when every one is in use.
         "DATABASE_POOL_TIMEOUT": _float_env("DATABASE_POOL_TIMEOUT", 2.0),
         "DATABASE_RETRY_AFTER_SECONDS": _int_env("DATABASE_RETRY_AFTER_SECONDS", 5),
-        # How long a SQLite writer waits for another one's lock before giving up (a 503).
+        # How long a SQLite writer waits for its turn in the process, then for another's lock (each a 503).
         "SQLITE_BUSY_TIMEOUT_MS": _int_env("SQLITE_BUSY_TIMEOUT_MS", 5000),
         # /healthz answers within this, whatever the database does (app/health.py).
         "HEALTHZ_TIMEOUT_SECONDS": _float_env("HEALTHZ_TIMEOUT_SECONDS", 0.5),

@@ -22,6 +22,7 @@ from werkzeug.exceptions import ServiceUnavailable
 
 from app.errors import error_payload
 from app.models import Base
+from app.sqlite_turns import TurnTakingConnection, WriterTurns
 
 logger = logging.getLogger(__name__)
 
@@ -32,7 +33,7 @@ def init_app(app: Flask) -> None:
     """Create the lazily-connecting engine; register session teardown, the 503 handler and CLI commands."""
     engine = create_engine(app.config["DATABASE_URL"], **engine_options(app.config))
     if engine.dialect.name == "sqlite":
-        event.listen(engine, "connect", _sqlite_pragmas(app.config["SQLITE_BUSY_TIMEOUT_MS"]))
+        event.listen(engine, "connect", _sqlite_on_connect(app.config["SQLITE_BUSY_TIMEOUT_MS"]))
     app.extensions[EXTENSION_KEY] = sessionmaker(bind=engine, expire_on_commit=False)
     app.teardown_appcontext(_close_session)
     app.register_error_handler(SQLAlchemyError, _database_unavailable)
@@ -46,8 +47,9 @@ def engine_options(config: Mapping[str, Any]) -> dict[str, Any]:
     options: dict[str, Any] = {"future": True, "pool_timeout": config["DATABASE_POOL_TIMEOUT"]}
     if url.get_backend_name() == "sqlite":
         _ensure_sqlite_folder(url)
-        # The dev server and the test client may use a connection from another thread.
-        options["connect_args"] = {"check_same_thread": False}
+        # The dev server and the test client may use a connection from another thread; writes queue
+        # for their turn in the process (app/sqlite_turns.py) before they wait for SQLite's lock.
+        options["connect_args"] = {"check_same_thread": False, "factory": TurnTakingConnection}
     elif url.get_backend_name() == "postgresql":
         # A connection the server dropped (restart, idle timeout) is replaced before a request sees it.
         options["pool_pre_ping"] = True
@@ -161,7 +163,9 @@ def describe(exc: BaseException) -> str:
     """One log line for a database failure: the driver's exception type and first line of its message."""
     cause = getattr(exc, "orig", None) or exc
     lines = str(cause).strip().splitlines()
-    return f"{type(cause).__name__}: {lines[0] if lines else ''}"
+    # SQLite's extended code tells a lock waited out (SQLITE_BUSY) from a stale snapshot (_BUSY_SNAPSHOT).
+    code = getattr(cause, "sqlite_errorname", None)
+    return f"{type(cause).__name__}: {lines[0] if lines else ''}" + (f" ({code})" if code else "")
 
 
 def _close_session(exc: BaseException | None) -> None:
@@ -176,14 +180,18 @@ def _close_session(exc: BaseException | None) -> None:
         logger.warning("Closing the database session failed: %s", describe(error))
 
 
-def _sqlite_pragmas(busy_timeout_ms: int) -> Callable[..., None]:
+def _sqlite_on_connect(busy_timeout_ms: int) -> Callable[..., None]:
     """A connect listener: foreign keys on, and several processes writing one file without a 500.
 
-    WAL lets readers go on while one connection writes; busy_timeout makes a second writer wait for the
-    lock (up to `busy_timeout_ms`) instead of failing at once with `database is locked`.
+    WAL lets readers go on while one connection writes; busy_timeout makes a writer wait for another
+    process's lock (up to `busy_timeout_ms`) instead of failing at once with `database is locked`; the
+    engine's writer turns queue the threads of this process (each also waits up to `busy_timeout_ms`).
     """
+    turns = WriterTurns()
 
     def on_connect(dbapi_connection, _record) -> None:  # noqa: ANN001
+        if isinstance(dbapi_connection, TurnTakingConnection):
+            dbapi_connection.share_turns(turns, busy_timeout_ms / 1000)
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
