@@ -94,7 +94,8 @@ class RegisterAndLogin:
 def _refused(action: str, path: str, response: ClientResponse) -> str:
     return (
         f"The gate could not {action}: POST {path} answered {response.status}: {response.text[:300]}. "
-        "For an API with another sign-in flow, pass --auth module:callable (see contract_tests/auth.py)."
+        "For another API, send its credentials with --bearer-env, --api-key-env or --oauth2-password-env, "
+        "or sign in with --auth module:callable (see contract_tests/auth.py)."
     )
 
 

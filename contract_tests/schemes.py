@@ -76,7 +76,15 @@ def _operations(raw: dict[str, Any]) -> Iterator[dict[str, Any]]:
 def choose_scheme(raw: dict[str, Any], kind: str, option: str, wanted: str | None = None) -> Scheme:
     """The scheme of `kind` that `option`'s credential is for: `wanted`, the only one, or the one in use."""
     schemes = declared_schemes(raw)
-    label = "an OAuth2 password flow" if kind == f"{OAUTH2}-password" else f"a `{kind}` scheme"
+    password = kind == f"{OAUTH2}-password"
+    label, several = (
+        ("an OAuth2 password flow", "OAuth2 password flows")
+        if password
+        else (
+            f"an `{kind}` scheme",
+            f"`{kind}` schemes",
+        )
+    )
     if wanted is not None:
         scheme = schemes.get(wanted)
         if scheme is None or scheme.kind != kind:
@@ -99,7 +107,7 @@ def choose_scheme(raw: dict[str, Any], kind: str, option: str, wanted: str | Non
         return candidates[0] if len(candidates) == 1 else in_use[0]
     names = ", ".join(scheme.name for scheme in (in_use or candidates))
     raise SchemeError(
-        f"{option}: the spec's operations use several schemes of {label} ({names}); "
+        f"{option}: the spec's operations use several {several} ({names}); "
         "choose one with --security-scheme NAME."
     )
 

@@ -132,7 +132,7 @@ def test_an_api_key_for_a_spec_without_an_api_key_scheme_exits_2(pets_spec, monk
     monkeypatch.setenv("PETS_KEY", "abc")
     argv = ["run", f"--app={PETS}:create_app", f"--spec={pets_spec}", "--api-key-env=PETS_KEY"]
     assert main(argv) == 2
-    assert "declares no securitySchemes entry of a `apiKey` scheme" in capsys.readouterr().err
+    assert "declares no securitySchemes entry of an `apiKey` scheme" in capsys.readouterr().err
 
 
 def test_the_accounts_come_from_contract_variables_too(pets_spec, monkeypatch):
