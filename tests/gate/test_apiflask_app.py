@@ -7,16 +7,16 @@ fails with its check, and wrong credentials stop the run with a message that say
 
 from __future__ import annotations
 
+import functools
 import json
 
 import pytest
 
-from contract_tests import GateOptions, GateReport, run_gate
+from contract_tests import GateReport
 from contract_tests.cli import main
-from contract_tests.profiles import PROFILES
 from tests.gate.apiflask_app import ACCOUNTS, PLANTED_BUGS, create_app, openapi_document
+from tests.gate.fixture_gate import SEED, assert_caught, describe, fast_gate
 
-SEED = PROFILES["fast"].seed
 PETS = "tests.gate.apiflask_app"
 EXPECTED = {
     "any-token-reads-any-pet": ("object_level_authorization", {"GET /pets/{pet_id}"}),
@@ -44,23 +44,13 @@ def accounts(monkeypatch):
         monkeypatch.setenv(name, value)
 
 
-def pets_gate(spec, bug: str | None = None, **options) -> GateReport:
-    return run_gate(
-        GateOptions(
-            app=lambda: create_app(bug),
-            spec=spec,
-            profile="fast",
-            seed=SEED,
-            example_database=None,
-            oauth2_password_env="PETS_USER:PETS_PASSWORD",
-            peer_oauth2_password_env="PEER_USER:PEER_PASSWORD",
-            **options,
-        )
+def pets_gate(spec, bug: str | None = None) -> GateReport:
+    return fast_gate(
+        lambda: create_app(bug),
+        spec,
+        oauth2_password_env="PETS_USER:PETS_PASSWORD",
+        peer_oauth2_password_env="PEER_USER:PEER_PASSWORD",
     )
-
-
-def describe(report: GateReport) -> str:
-    return "\n".join([f"{f.check} on {f.operation}: {f.title}" for f in report.failures] + report.errors)
 
 
 def test_every_planted_bug_has_an_expectation():
@@ -92,11 +82,7 @@ def test_the_password_grant_from_the_spec_passes_from_the_command_line(pets_spec
 
 @pytest.mark.parametrize("bug", PLANTED_BUGS)
 def test_each_planted_bug_fails_with_its_check(pets_spec, bug):
-    check, operations = EXPECTED[bug]
-    report = pets_gate(pets_spec, bug)
-    assert not report.ok
-    blamed = {f.operation for f in report.failures if f.check == check}
-    assert blamed and blamed <= operations, describe(report)
+    assert_caught(pets_gate(pets_spec, bug), *EXPECTED[bug])
 
 
 def test_wrong_credentials_exit_2_naming_the_variables(pets_spec, monkeypatch, capsys):
@@ -115,16 +101,8 @@ def test_wrong_credentials_exit_2_naming_the_variables(pets_spec, monkeypatch, c
 
 
 def test_without_a_peer_the_report_says_object_level_checks_do_not_run(pets_spec):
-    report = run_gate(
-        GateOptions(
-            app=lambda: create_app("any-token-reads-any-pet"),
-            spec=pets_spec,
-            profile="fast",
-            seed=SEED,
-            example_database=None,
-            oauth2_password_env="PETS_USER:PETS_PASSWORD",
-        )
-    )
+    app = functools.partial(create_app, "any-token-reads-any-pet")
+    report = fast_gate(app, pets_spec, oauth2_password_env="PETS_USER:PETS_PASSWORD")
     assert "object_level_authorization" not in report.checks_failed(), describe(report)
     assert "no second identity, so object_level_authorization does not run" in report.auth
 
@@ -138,8 +116,6 @@ def test_an_api_key_for_a_spec_without_an_api_key_scheme_exits_2(pets_spec, monk
 
 def test_the_accounts_come_from_contract_variables_too(pets_spec, monkeypatch):
     monkeypatch.setenv("CONTRACT_OAUTH2_PASSWORD_ENV", "PETS_USER:PETS_PASSWORD")
-    report = run_gate(
-        GateOptions(app=create_app, spec=pets_spec, profile="fast", seed=SEED, example_database=None)
-    )
+    report = fast_gate(create_app, pets_spec)
     assert report.ok, describe(report)
     assert report.auth.startswith("OAuth2 password grant")

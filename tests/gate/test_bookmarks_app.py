@@ -13,12 +13,11 @@ import json
 import pytest
 import yaml
 
-from contract_tests import GateOptions, GateReport, run_gate
+from contract_tests import GateReport
 from contract_tests.cli import main
-from contract_tests.profiles import PROFILES
 from tests.gate.bookmarks_app import KEYS, PLANTED_BUGS, SPEC, create_app, public_spec
+from tests.gate.fixture_gate import SEED, assert_caught, describe, fast_gate
 
-SEED = PROFILES["fast"].seed
 BOOKMARKS = "tests.gate.bookmarks_app"
 EXPECTED = {
     "any-key-reads-any-bookmark": ("object_level_authorization", {"GET /bookmarks/{bookmark_id}"}),
@@ -35,20 +34,8 @@ def keys(monkeypatch):
 
 
 def bookmarks_gate(bug: str | None = None, spec=SPEC, **options) -> GateReport:
-    return run_gate(
-        GateOptions(
-            app=lambda: create_app(bug),
-            spec=spec,
-            profile="fast",
-            seed=SEED,
-            example_database=None,
-            **({"api_key_env": "CAT_KEY", "peer_api_key_env": "DOG_KEY"} | options),
-        )
-    )
-
-
-def describe(report: GateReport) -> str:
-    return "\n".join([f"{f.check} on {f.operation}: {f.title}" for f in report.failures] + report.errors)
+    keys = {"api_key_env": "CAT_KEY", "peer_api_key_env": "DOG_KEY"}
+    return fast_gate(lambda: create_app(bug), spec, **keys, **options)
 
 
 def test_every_planted_bug_has_an_expectation():
@@ -82,11 +69,7 @@ def test_an_api_key_in_the_query_passes_from_the_command_line(tmp_path, capsys):
 
 @pytest.mark.parametrize("bug", PLANTED_BUGS)
 def test_each_planted_bug_fails_with_its_check(bug):
-    check, operations = EXPECTED[bug]
-    report = bookmarks_gate(bug)
-    assert not report.ok
-    blamed = {f.operation for f in report.failures if f.check == check}
-    assert blamed and blamed <= operations, describe(report)
+    assert_caught(bookmarks_gate(bug), *EXPECTED[bug])
 
 
 def test_schemes_the_operations_both_use_are_ambiguous_until_one_is_chosen(tmp_path, capsys):
@@ -123,16 +106,7 @@ def test_a_peer_without_a_first_identity_exits_2(capsys):
 def test_a_public_api_passes_with_no_auth(tmp_path):
     spec = tmp_path / "public.json"
     spec.write_text(json.dumps(public_spec()), encoding="utf-8")
-    report = run_gate(
-        GateOptions(
-            app=f"{BOOKMARKS}:create_public_app",
-            spec=spec,
-            profile="fast",
-            seed=SEED,
-            example_database=None,
-            auth="none",
-        )
-    )
+    report = fast_gate(f"{BOOKMARKS}:create_public_app", spec, auth="none")
     assert report.ok, describe(report)
     assert report.auth == "none (--auth none)"
 
