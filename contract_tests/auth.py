@@ -9,8 +9,7 @@ request with the cached credentials gets a 401 (e.g. after the `logout` operatio
 
 Select one with `--auth module:callable` or CONTRACT_AUTH; a class is instantiated once per run.
 `--auth none` sends no credentials (for public APIs). The default registers and logs in on our API.
-For a fixed API key or token no code is needed: `--header 'Name: value'` and `--bearer-env NAME`
-(`StaticAuth`) send the same headers on every request instead of any hook.
+For a fixed token, an API key or an OAuth2 password grant no code is needed: see `credentials.py`.
 """
 
 from __future__ import annotations
@@ -95,7 +94,8 @@ class RegisterAndLogin:
 def _refused(action: str, path: str, response: ClientResponse) -> str:
     return (
         f"The gate could not {action}: POST {path} answered {response.status}: {response.text[:300]}. "
-        "For an API with another sign-in flow, pass --auth module:callable (see contract_tests/auth.py)."
+        "For another API, send its credentials with --bearer-env, --api-key-env or --oauth2-password-env, "
+        "or sign in with --auth module:callable (see contract_tests/auth.py)."
     )
 
 
@@ -171,73 +171,20 @@ def as_sign_in_error(error: Exception) -> AuthHookError:
     return AuthHookError(f"The auth hook could not sign in: {error!r}")
 
 
-def build_provider(hook: AuthHook, client: TargetClient) -> EscalatingAuthProvider:
-    """Every case goes out as the first identity; the second is the peer object-level checks probe with."""
+def build_provider(
+    hook: AuthHook, client: TargetClient, identities: Sequence[str] = IDENTITIES
+) -> EscalatingAuthProvider:
+    """Every case goes out as the first identity; a second is the peer object-level checks probe with."""
     providers = [
         _TokenCache(
             _HookProvider(hook, client, identity), refresh_interval=UNTIL_REJECTED_SECONDS, retry_on=[401]
         )
-        for identity in IDENTITIES
+        for identity in identities
     ]
-    return EscalatingAuthProvider(providers, list(IDENTITIES), peers=IDENTITIES, pinned=IDENTITIES[0])
+    return identity_chain(providers, identities)
 
 
-@dataclass(frozen=True, slots=True)
-class StaticAuth:
-    """Headers the user gave (`--header`, `--bearer-env`): one identity, no sign-in, sent on every request.
-
-    They replace the hook for the run; a 401 on them is the API's answer, never a reason to sign in again.
-    """
-
-    headers: Mapping[str, str]
-    # Where each header came from, for the report; never the values, which are secrets.
-    sources: Mapping[str, str]
-
-    def describe(self, spec_declares_security: bool) -> str:
-        """The report's Auth line: which headers went out, and that they did without securitySchemes."""
-        sent = ", ".join(f"{name} ({source})" for name, source in self.sources.items())
-        line = f"static headers {sent} on every request; no sign-in, no second identity"
-        if not spec_declares_security:
-            line += "; the spec declares no securitySchemes, so they are sent as given and not checked"
-        return line
-
-
-def static_auth(headers: Sequence[str] = (), bearer_env: str | None = None) -> StaticAuth | None:
-    """The headers of `--header 'Name: value'` and `--bearer-env NAME`, or None when neither was given."""
-    values: dict[str, str] = {}
-    sources: dict[str, str] = {}
-    for text in headers:
-        name, colon, value = text.partition(":")
-        name, value = name.strip(), value.strip()
-        if not colon or not name or not value or " " in name:
-            raise AuthHookError(f"--header {text!r} is not 'Name: value'; e.g. --header 'X-API-Key: abc123'.")
-        values[name] = value
-        sources[name] = "--header"
-    if bearer_env is not None:
-        token = os.environ.get(bearer_env, "").strip()
-        if not token:
-            raise AuthHookError(
-                f"--bearer-env {bearer_env}: the environment variable {bearer_env} is unset or empty; "
-                f"export the token first (export {bearer_env}=...) or drop the option."
-            )
-        values["Authorization"] = f"Bearer {token}"
-        sources["Authorization"] = f"--bearer-env {bearer_env}"
-    return StaticAuth(values, sources) if values else None
-
-
-class StaticProvider:
-    """A Schemathesis auth provider that puts the same headers on every case.
-
-    Being a provider (not plain headers) marks the case as carrying explicit auth, which is what lets
-    `ignored_auth` remove the declared credentials and expect the API to refuse the request.
-    """
-
-    def __init__(self, auth: StaticAuth) -> None:
-        self.auth = auth
-
-    def get(self, case: Any, context: AuthContext) -> StaticAuth:
-        return self.auth
-
-    def set(self, case: Any, data: StaticAuth, context: AuthContext) -> None:
-        for name, value in data.headers.items():
-            case.headers[name] = value
+def identity_chain(providers: Sequence[Any], identities: Sequence[str]) -> EscalatingAuthProvider:
+    """One provider per identity, the first pinned for every case; with two, they are peers."""
+    peers = tuple(identities) if len(identities) > 1 else ()
+    return EscalatingAuthProvider(list(providers), list(identities), peers=peers, pinned=identities[0])

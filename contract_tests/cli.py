@@ -47,6 +47,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="NAME",
         help="send 'Authorization: Bearer <token>' with the token read from the environment variable NAME",
     )
+    _add_spec_auth_arguments(run)
     run.add_argument(
         "--database-url",
         help="one database for the in-process app, shared by its processes (default: a new SQLite file each)",
@@ -96,6 +97,35 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _add_spec_auth_arguments(run: argparse.ArgumentParser) -> None:
+    """Auth without code whose placement the spec's securitySchemes decide, and the second identity."""
+    auth = run.add_argument_group(
+        "auth without code", "credentials from the environment, sent where the spec's securitySchemes say"
+    )
+    auth.add_argument(
+        "--api-key-env",
+        metavar="NAME",
+        help="send the API key in $NAME as the spec's apiKey scheme says (header, query or cookie)",
+    )
+    auth.add_argument(
+        "--oauth2-password-env",
+        metavar="USER_ENV:PASS_ENV",
+        help="get a bearer token with OAuth2's password grant at the spec's flows.password.tokenUrl",
+    )
+    auth.add_argument("--oauth2-scope", metavar="SCOPE", help="the `scope` the password grant asks for")
+    auth.add_argument(
+        "--security-scheme", metavar="NAME", help="the securitySchemes entry to use when several fit"
+    )
+    for option, metavar, like in (
+        ("--peer-bearer-env", "NAME", "--bearer-env"),
+        ("--peer-api-key-env", "NAME", "--api-key-env"),
+        ("--peer-oauth2-password-env", "USER_ENV:PASS_ENV", "--oauth2-password-env"),
+    ):
+        auth.add_argument(
+            option, metavar=metavar, help=f"a second identity, as {like}, for object_level_authorization"
+        )
+
+
 def _profiles_help() -> str:
     lines = ["Profiles:"]
     for profile in PROFILES.values():
@@ -135,6 +165,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         auth=args.auth,
         headers=tuple(args.header),
         bearer_env=args.bearer_env,
+        api_key_env=args.api_key_env,
+        oauth2_password_env=args.oauth2_password_env,
+        oauth2_scope=args.oauth2_scope,
+        peer_bearer_env=args.peer_bearer_env,
+        peer_api_key_env=args.peer_api_key_env,
+        peer_oauth2_password_env=args.peer_oauth2_password_env,
+        security_scheme=args.security_scheme,
         database_url=args.database_url,
         fresh_database=args.fresh_database,
         max_examples=args.max_examples,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -19,17 +19,21 @@ from schemathesis.engine import events, from_schema
 from contract_tests import applog
 from contract_tests.auth import (
     IDENTITIES,
-    StaticProvider,
+    AuthHook,
     as_sign_in_error,
     build_provider,
+    identity_chain,
     load_hook,
     sign_in_error,
 )
 from contract_tests.collector import Collector, excerpt
 from contract_tests.config import build_config, load_schema
+from contract_tests.credentials import StaticProvider
+from contract_tests.oauth2 import PasswordGrant
 from contract_tests.plan import GatePlan
 from contract_tests.probes import body_limit_of, run_probes
 from contract_tests.profiles import ENGINE_PHASES, PROBES
+from contract_tests.schemes import OAUTH2, choose_scheme, token_path
 from contract_tests.signin import CheckedClient
 from contract_tests.target import Target, resolve_target
 from contract_tests.transport import RAISED
@@ -306,24 +310,55 @@ def _skip_linkless_stateful(schema: Any, plan: GatePlan) -> list[str]:
 def _install_auth(schema: Any, plan: GatePlan, target: Target) -> tuple[Any, str, CheckedClient | None]:
     """Give the schema its auth provider; returns the hook's provider, the Auth line and the sign-in client.
 
-    Static headers the user gave go on every request, securitySchemes or not: they were asked for. A hook
-    signs the first identity in before the run: when that breaks the contract of the sign-in operations,
-    those failures are the run's and it goes on without credentials; when the API answered as documented
-    and the hook still failed, the hook or its credentials are wrong, and the gate cannot run (exit 2).
+    Credentials the user gave go on every request, securitySchemes or not: they were asked for. So does a
+    hook the user named; only the default hook (our own sign-in) stays out of an API that declares none.
     """
-    declared = declares_security(schema.raw_schema)
-    if plan.static_auth is not None:
-        schema.auth.providers.append(StaticProvider(plan.static_auth))
-        return None, plan.static_auth.describe(declared), None
+    raw = schema.raw_schema
+    declared = declares_security(raw)
+    given = plan.given_auth
+    if given.oauth2 is not None:
+        scheme = choose_scheme(raw, f"{OAUTH2}-password", "--oauth2-password-env", given.scheme)
+        accounts = dict(zip(IDENTITIES, filter(None, (given.oauth2, given.peer_oauth2)), strict=False))
+        path = token_path(str(scheme.token_url), schema.get_base_url())
+        grant = PasswordGrant(path, accounts, given.oauth2_scope)
+        return _sign_in(schema, target, grant, grant.identities, grant.describe(scheme.name))
+    if given.static is not None or given.api_key is not None:
+        first, peer = given.static_pair(raw)
+        provider: Any = StaticProvider(first)
+        if peer is not None:
+            provider = identity_chain([provider, StaticProvider(peer)], IDENTITIES)
+        schema.auth.providers.append(provider)
+        return None, first.describe(declared, peer), None
     hook = load_hook(plan.auth)
     if hook is None:
         return None, "none (--auth none)", None
-    if not declared:
-        line = "the hook is not used: the spec declares no securitySchemes (--header sends one anyway)"
+    if declared:
+        return _sign_in(schema, target, hook, IDENTITIES, "")
+    if plan.auth == "default":
+        line = (
+            "none: the spec declares no securitySchemes, so the default sign-in hook is not used "
+            "(--auth, --header or --bearer-env send credentials anyway)"
+        )
         return None, line, None
+    line = (
+        f"the hook {_hook_name(plan.auth)} signs in although the spec declares no securitySchemes: its "
+        "credentials go on every request, and ignored_auth has no declared scheme to check"
+    )
+    return _sign_in(schema, target, hook, IDENTITIES, line)
+
+
+def _sign_in(
+    schema: Any, target: Target, hook: AuthHook, identities: Sequence[str], line: str
+) -> tuple[Any, str, CheckedClient | None]:
+    """The hook signs the first identity in before the run.
+
+    When that breaks the contract of the sign-in operations, those failures are the run's and it goes on
+    without credentials; when the API answered as documented and the hook still failed, the hook or its
+    credentials are wrong, and the gate cannot run (exit 2).
+    """
     client = CheckedClient(schema, target.client, seed=schema.config.seed)
     try:
-        hook(client, IDENTITIES[0])
+        hook(client, identities[0])
     except Exception as exc:
         if not client.found:
             raise as_sign_in_error(exc) from exc
@@ -332,9 +367,13 @@ def _install_auth(schema: Any, plan: GatePlan, target: Target) -> tuple[Any, str
             f"operations that need them were tested without; the hook said: {str(exc)[:200]}"
         )
         return None, line, client
-    provider = build_provider(hook, client)
+    provider = build_provider(hook, client, identities)
     schema.auth.providers.append(provider)
-    return provider, "", client
+    return provider, line, client
+
+
+def _hook_name(hook: str | AuthHook) -> str:
+    return hook if isinstance(hook, str) else getattr(hook, "__qualname__", type(hook).__qualname__)
 
 
 def _event_stream(schema: Any, target: Target, clock: Deadline) -> Iterator[events.EngineEvent]:

@@ -20,7 +20,7 @@ from contract_tests.applog import summary
 from contract_tests.engine import HTML_NAME, JUNIT_NAME, SUMMARY_NAME, PassResult
 from contract_tests.junit import add_gate_failures, write_error_junit
 from contract_tests.options import DEFAULT_EXAMPLE_DATABASE, GateOptions
-from contract_tests.plan import GatePlan, build_plan
+from contract_tests.plan import AUTH_VARIABLES, GatePlan, build_plan
 from contract_tests.profiles import PROBES
 from contract_tests.replay import confirm
 from contract_tests.report import GateReport, Totals
@@ -154,7 +154,8 @@ def rerun_command(options: GateOptions, profile: str, seed: int) -> str:
         "--spec": options.spec,
         "--base-url": options.base_url,
         "--auth": options.auth,
-        "--bearer-env": options.bearer_env,
+        # Auth without code names variables, never their values: the command is safe to print.
+        **{f"--{name.replace('_', '-')}": getattr(options, name) for name in AUTH_VARIABLES},
         "--max-examples": options.max_examples,
         "--workers": options.workers,
         "--shard": options.shard,

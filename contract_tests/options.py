@@ -32,6 +32,15 @@ class GateOptions:
     # Static credentials instead of a hook: "Name: value" headers, and the variable holding a bearer token.
     headers: tuple[str, ...] = ()
     bearer_env: str | None = None
+    # Credentials placed where the spec's securitySchemes say: an API key, OAuth2 password-grant accounts
+    # ("USER_ENV:PASS_ENV"), and the same for the second identity; `security_scheme` picks among schemes.
+    api_key_env: str | None = None
+    oauth2_password_env: str | None = None
+    oauth2_scope: str | None = None
+    peer_bearer_env: str | None = None
+    peer_api_key_env: str | None = None
+    peer_oauth2_password_env: str | None = None
+    security_scheme: str | None = None
     # The in-process app's database, shared by every process of the run; None: one of its own for each.
     database_url: str | None = None
     # A PostgreSQL server URL: each process of the run (and the replay) gets a new database on it, dropped

@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from contract_tests.auth import AuthHook, AuthHookError, StaticAuth, static_auth
+from contract_tests.auth import AuthHook, AuthHookError
+from contract_tests.credentials import GivenAuth, given_auth
 from contract_tests.defaults import DEFAULT_APP
 from contract_tests.options import GateOptions
 from contract_tests.profiles import PHASES, Profile, get_profile
@@ -48,8 +49,8 @@ class GatePlan:
     database_url: str | None
     fresh_databases: FreshDatabases | None
     auth: str | AuthHook
-    # Headers sent on every request instead of the hook (`--header`, `--bearer-env`), or None.
-    static_auth: StaticAuth | None
+    # Credentials given without code (`--header`, `--bearer-env`, `--api-key-env`, OAuth2 accounts).
+    given_auth: GivenAuth
     reports_dir: Path | None
     example_database: Path | None
     operations: tuple[str, ...] | None
@@ -77,11 +78,11 @@ def build_plan(options: GateOptions) -> GatePlan:
     base_url = options.base_url or os.environ.get("CONTRACT_BASE_URL") or None
     app = None if base_url else options.app or os.environ.get("CONTRACT_APP") or DEFAULT_APP
     chosen_hook = options.auth or os.environ.get("CONTRACT_AUTH")
-    static = static_auth(options.headers, options.bearer_env)
-    if static is not None and chosen_hook is not None:
+    given = resolve_given_auth(options)
+    if given.given and chosen_hook is not None:
         raise AuthHookError(
-            f"--header/--bearer-env replace the auth hook, but one was chosen too ({chosen_hook!r}, from "
-            "--auth or CONTRACT_AUTH); drop one of them."
+            f"--header/--bearer-env/--api-key-env/--oauth2-password-env replace the auth hook, but one was "
+            f"chosen too ({chosen_hook!r}, from --auth or CONTRACT_AUTH); drop one of them."
         )
     if options.max_time is not None and options.max_time <= 0:
         raise ValueError(f"--max-time must be a positive number of seconds, got {options.max_time:g}")
@@ -109,7 +110,7 @@ def build_plan(options: GateOptions) -> GatePlan:
         database_url=options.database_url,
         fresh_databases=fresh,
         auth=chosen_hook or "default",
-        static_auth=static,
+        given_auth=given,
         reports_dir=options.reports_dir,
         example_database=options.example_database,
         operations=selected,
@@ -145,6 +146,28 @@ def _fresh_databases(options: GateOptions, base_url: str | None) -> FreshDatabas
     from contract_tests.databases import FreshDatabases
 
     return FreshDatabases.on(options.fresh_database)
+
+
+# Each option of auth without code, and the variable that sets it when the option is not given.
+AUTH_VARIABLES = {
+    "bearer_env": "CONTRACT_BEARER_ENV",
+    "api_key_env": "CONTRACT_API_KEY_ENV",
+    "oauth2_password_env": "CONTRACT_OAUTH2_PASSWORD_ENV",
+    "oauth2_scope": "CONTRACT_OAUTH2_SCOPE",
+    "peer_bearer_env": "CONTRACT_PEER_BEARER_ENV",
+    "peer_api_key_env": "CONTRACT_PEER_API_KEY_ENV",
+    "peer_oauth2_password_env": "CONTRACT_PEER_OAUTH2_PASSWORD_ENV",
+    "security_scheme": "CONTRACT_SECURITY_SCHEME",
+}
+
+
+def resolve_given_auth(options: GateOptions) -> GivenAuth:
+    """The options' auth without code, each falling back to its CONTRACT_* variable."""
+    chosen = {
+        name: getattr(options, name) or os.environ.get(variable) or None
+        for name, variable in AUTH_VARIABLES.items()
+    }
+    return given_auth(headers=options.headers, **chosen)
 
 
 def spec_labels(

@@ -26,6 +26,9 @@ PHASE = "sign-in"
 # Statuses that say a request was malformed: for a body the spec accepts, the app rejected valid input.
 # (401, 403 and 409 answer the credentials, which no schema describes.)
 REJECTED_INPUT = (400, 422)
+# RFC 6749 5.2: a token endpoint refuses wrong credentials with a 400 (or 401) naming one of these.
+OAUTH2_CREDENTIAL_ERRORS = ("invalid_grant", "invalid_client", "unauthorized_client", "invalid_scope")
+JSON, FORM = "application/json", "application/x-www-form-urlencoded"
 
 
 class CheckedClient:
@@ -38,16 +41,25 @@ class CheckedClient:
         self.found: dict[tuple[str, str, str], Found] = {}
 
     def request(
-        self, method: str, path: str, *, json: Any = None, headers: Mapping[str, str] | None = None
+        self,
+        method: str,
+        path: str,
+        *,
+        json: Any = None,
+        data: Mapping[str, str] | None = None,
+        headers: Mapping[str, str] | None = None,
     ) -> ClientResponse:
         operation = self._operation(method, path)
         if operation is None:  # not in the spec (or templated): nothing to check it against
-            return self.client.request(method, path, json=json, headers=headers)
+            return self.client.request(method, path, json=json, data=data, headers=headers)
+        body, media_type = (json, JSON) if json is not None else (data, FORM)
+        if body is None:
+            media_type = None
         case = operation.Case(
             method=method.upper(),
             headers=dict(headers or {}),
-            body=json if json is not None else NOT_SET,
-            media_type="application/json" if json is not None else None,
+            body=body if body is not None else NOT_SET,
+            media_type=media_type,
         )
         response = case.call()
         raised = RAISED.by_case.get(case.id)
@@ -59,8 +71,9 @@ class CheckedClient:
         if (
             raised is None
             and response.status_code in REJECTED_INPUT
-            and json is not None
-            and _accepts(operation, json)
+            and body is not None
+            and not _refuses_credentials(response)
+            and _accepts(operation, body, media_type)
         ):
             failures.append(
                 (
@@ -110,9 +123,21 @@ class CheckedClient:
         return ", ".join(dict.fromkeys(found.failure.operation for found in self.found.values()))
 
 
-def _accepts(operation: Any, body: Any) -> bool:
-    bodies = [item for item in operation.body if "json" in item.media_type]
+def _accepts(operation: Any, body: Any, media_type: str | None) -> bool:
+    def matches(documented: str) -> bool:
+        return "json" in documented if media_type == JSON else documented == media_type
+
+    bodies = [item for item in operation.body if matches(item.media_type)]
     return bool(bodies) and bodies[0].is_valid(body)
+
+
+def _refuses_credentials(response: Any) -> bool:
+    """An OAuth2 token endpoint's 400 `invalid_grant` (RFC 6749 5.2) answers the credentials, not the body."""
+    try:
+        answer = response.json()
+    except ValueError:
+        return False
+    return isinstance(answer, dict) and answer.get("error") in OAUTH2_CREDENTIAL_ERRORS
 
 
 def _json(text: str) -> Any:

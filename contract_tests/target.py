@@ -44,10 +44,19 @@ class ClientResponse:
 
 
 class TargetClient(Protocol):
-    """Sends requests to the target the gate tests, in-process or over HTTP (the auth hook uses it)."""
+    """Sends requests to the target the gate tests, in-process or over HTTP (the auth hook uses it).
+
+    `json` sends a JSON body, `data` a form-encoded one (an OAuth2 token request).
+    """
 
     def request(
-        self, method: str, path: str, *, json: Any = None, headers: Mapping[str, str] | None = None
+        self,
+        method: str,
+        path: str,
+        *,
+        json: Any = None,
+        data: Mapping[str, str] | None = None,
+        headers: Mapping[str, str] | None = None,
     ) -> ClientResponse: ...
 
 
@@ -60,9 +69,15 @@ class WsgiClient:
         self._client = Client(app)
 
     def request(
-        self, method: str, path: str, *, json: Any = None, headers: Mapping[str, str] | None = None
+        self,
+        method: str,
+        path: str,
+        *,
+        json: Any = None,
+        data: Mapping[str, str] | None = None,
+        headers: Mapping[str, str] | None = None,
     ) -> ClientResponse:
-        response = self._client.open(path, method=method, json=json, headers=dict(headers or {}))
+        response = self._client.open(path, method=method, json=json, data=data, headers=dict(headers or {}))
         text = response.get_data(as_text=True)
         return ClientResponse(response.status_code, dict(response.headers), _parse_json(text), text)
 
@@ -78,10 +93,21 @@ class HttpClient:
         self._timeout = timeout
 
     def request(
-        self, method: str, path: str, *, json: Any = None, headers: Mapping[str, str] | None = None
+        self,
+        method: str,
+        path: str,
+        *,
+        json: Any = None,
+        data: Mapping[str, str] | None = None,
+        headers: Mapping[str, str] | None = None,
     ) -> ClientResponse:
         response = self._session.request(
-            method, self._base_url + path, json=json, headers=dict(headers or {}), timeout=self._timeout
+            method,
+            self._base_url + path,
+            json=json,
+            data=data,
+            headers=dict(headers or {}),
+            timeout=self._timeout,
         )
         return ClientResponse(
             response.status_code, dict(response.headers), _parse_json(response.text), response.text

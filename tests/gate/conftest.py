@@ -7,9 +7,17 @@ from pathlib import Path
 
 import pytest
 
+from contract_tests.plan import AUTH_VARIABLES
 from tests.gate.other_app import openapi_document
 
-GATE_VARIABLES = ("CONTRACT_APP", "CONTRACT_SPEC", "CONTRACT_BASE_URL", "CONTRACT_AUTH", "CONTRACT_PROFILE")
+GATE_VARIABLES = (
+    "CONTRACT_APP",
+    "CONTRACT_SPEC",
+    "CONTRACT_BASE_URL",
+    "CONTRACT_AUTH",
+    "CONTRACT_PROFILE",
+    *AUTH_VARIABLES.values(),
+)
 
 
 @pytest.fixture(autouse=True)

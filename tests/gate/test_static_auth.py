@@ -173,9 +173,22 @@ def test_a_header_is_sent_when_the_spec_declares_no_security_schemes(tmp_path):
     assert "--header 'X-API-Key: ...'" in report.rerun and KEY not in report.rerun
 
 
-def test_a_hook_is_not_silently_dropped_when_the_spec_declares_no_security_schemes(tmp_path):
-    report = notes_gate(tmp_path, auth=lambda client, identity: {}, app_options={"declare_security": False})
-    assert "the hook is not used: the spec declares no securitySchemes" in report.render()
+def key_hook(client: Any, identity: str) -> dict[str, str]:
+    return {"X-API-Key": KEY}
+
+
+def test_a_hook_the_user_names_is_used_when_the_spec_declares_no_security_schemes(tmp_path):
+    report = notes_gate(tmp_path, auth=key_hook, app_options={"declare_security": False})
+    assert report.ok, describe(report)
+    assert {row.operation: sorted(row.observed) for row in report.coverage} == {"GET /notes/": [200]}
+    assert "Auth: the hook key_hook signs in although the spec declares no securitySchemes" in report.render()
+
+
+def test_the_default_hook_stays_out_of_an_api_that_declares_no_security_schemes(tmp_path):
+    """Our own register/login means nothing to another API: the report says no credentials were sent."""
+    report = notes_gate(tmp_path, app_options={"declare_security": False})
+    assert {row.operation: sorted(row.observed) for row in report.coverage} == {"GET /notes/": [401]}
+    assert "the default sign-in hook is not used" in report.auth
 
 
 def test_static_headers_and_a_hook_together_exit_2(tmp_path, capsys):
