@@ -117,4 +117,10 @@ def create_app():
     api = NotesApi(app)
     api.spec.components.security_scheme("Bearer", {"type": "http", "scheme": "bearer"})
     api.register_blueprint(notes_blueprint(os.environ[TOKEN_VARIABLE], os.environ.get(BUG_VARIABLE)))
+    app.register_error_handler(RecursionError, body_too_deep)
     return app
+
+
+def body_too_deep(_error):
+    """A body nested deeper than the JSON parser recurses (the gate probes for it) is malformed: a 400."""
+    return {"code": 400, "status": "Bad Request", "message": "The body is nested too deeply."}, 400

@@ -82,14 +82,19 @@ def _notes_blueprint(bounded: bool) -> Blueprint:
     return blp
 
 
-def create_app(bounded: bool = False) -> Flask:
-    """The notes API on the database DATABASE_URL names (a fresh temporary file when unset)."""
+def create_app(bounded: bool = False, serve_spec: bool = False) -> Flask:
+    """The notes API on the database DATABASE_URL names (a fresh temporary file when unset).
+
+    `serve_spec` publishes the spec at /openapi.json, as most flask-smorest apps do.
+    """
     app = Flask(__name__)
     url = os.environ.get("DATABASE_URL", "")
     path = url.removeprefix("sqlite:///") if url.startswith("sqlite:///") else None
     if path is None:
         path = str(Path(tempfile.mkdtemp(prefix="notes-")) / "notes.sqlite3")
     app.config.update(API_TITLE="Notes", API_VERSION="1.0.0", OPENAPI_VERSION="3.1.0", DATABASE=path)
+    if serve_spec:
+        app.config["OPENAPI_URL_PREFIX"] = "/"
     api = NotesApi(app)
     api.register_blueprint(_notes_blueprint(bounded))
     app.extensions["notes_api"] = api

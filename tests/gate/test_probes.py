@@ -106,6 +106,16 @@ def test_probes_catch_the_overflow_whatever_the_seed(notes_spec, seed, capfd):
     assert found == {(NOTE, "not_a_server_error"), (CREATE, "not_a_server_error")}
 
 
+def test_a_crash_under_a_spec_the_app_serves_is_a_failure_not_a_stop():
+    """A spec read from the app has no base URL: the 500 made of the app's exception must still be built."""
+    served = lambda: create_app(serve_spec=True)  # noqa: E731
+    report = notes_gate("/openapi.json", factory=served, phases=("probes",), replay=False)
+    assert not report.errors, describe(report)
+    assert {(f.operation, f.check) for f in report.failures} >= {(NOTE, "not_a_server_error")}
+    crash = next(f for f in report.failures if f.operation == NOTE)
+    assert "curl -X GET http://localhost/notes/9223372036854775808" in crash.curl
+
+
 def test_probe_failures_are_in_the_junit_report_under_their_operation(notes_spec, tmp_path):
     notes_gate(notes_spec, phases=("probes",), reports_dir=tmp_path, replay=False)
     cases = {case.get("name"): case for case in ElementTree.parse(tmp_path / "contract.xml").iter("testcase")}
