@@ -106,6 +106,20 @@ def test_probes_catch_the_overflow_whatever_the_seed(notes_spec, seed, capfd):
     assert found == {(NOTE, "not_a_server_error"), (CREATE, "not_a_server_error")}
 
 
+def test_a_crash_is_reported_when_the_app_serves_its_own_spec():
+    """A spec fetched from the app in-process has no host: the crash's request still gets a URL."""
+
+    def serving_its_spec():
+        app = create_app()
+        app.add_url_rule("/spec.json", "spec", openapi_document)  # a document without `servers`
+        return app
+
+    report = notes_gate("/spec.json", factory=serving_its_spec, phases=("probes",), replay=False)
+    assert not report.errors, describe(report)
+    crash = next(f for f in report.failures if f.check == "not_a_server_error" and f.operation == NOTE)
+    assert "curl -X GET http://localhost/notes/" in crash.curl
+
+
 def test_probe_failures_are_in_the_junit_report_under_their_operation(notes_spec, tmp_path):
     notes_gate(notes_spec, phases=("probes",), reports_dir=tmp_path, replay=False)
     cases = {case.get("name"): case for case in ElementTree.parse(tmp_path / "contract.xml").iter("testcase")}
