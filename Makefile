@@ -92,15 +92,26 @@ contract-live: spec-check ## The gate over HTTP against a running server (make s
 	$(BIN)/python -m contract_tests run --profile $(PROFILE) --base-url $(BASE_URL) $(CONTRACT_ARGS)
 
 # The gate installed alone (no extras) into a fresh venv next to an older Flask stack, as another project
-# would install it, gating tests/compat's app (written for that stack) from the app's own folder.
+# would install it, gating tests/compat's apps (written for that stack) from the apps' own folder: a
+# flask-smorest one (notes_app) and a flask-apispec one (flask_apispec_app, which needs marshmallow 3).
 COMPAT_VENV  := .venv-compat
 COMPAT_STACK := flask==2.2.5 werkzeug==2.2.3 marshmallow==3.19.0 flask-smorest==0.42.3 apispec==6.3.0 \
-                webargs==8.2.0
-COMPAT_RUN   := cd tests/compat && NOTES_TOKEN=compat-token
+                webargs==8.2.0 flask-apispec==0.11.4
+COMPAT_RUN   := cd tests/compat && NOTES_TOKEN=compat-token TASKS_TOKEN=compat-token
 COMPAT_PY    := ../../$(COMPAT_VENV)/bin/python
 COMPAT_GATE  := -m contract_tests run --app notes_app:create_app --spec /openapi.json \
                 --bearer-env NOTES_TOKEN --profile fast
-gate-compat: ## Fresh venv, Flask 2.2 + marshmallow 3 + the gate alone: spec tooling and gate PASS, a planted bug FAILs
+APISPEC_GATE := -m contract_tests run --app flask_apispec_app:create_app --spec /swagger/ \
+                --bearer-env TASKS_TOKEN --profile fast
+# $(call compat_bug,ENV=BUG,GATE,REPORTS,FAILED line): the gate with a planted bug must exit 1 naming the check.
+define compat_bug
+	@echo "gate-compat: now with a planted bug ($(1)); the gate must fail on it"
+	$(COMPAT_RUN) $(1) $(COMPAT_PY) $(2) --reports ../../reports/compat/$(3) \
+		> ../../reports/compat/$(3).txt; status=$$?; tail -n 3 ../../reports/compat/$(3).txt; \
+		test $$status -eq 1 && grep -qF '$(4)' ../../reports/compat/$(3).txt \
+		|| { echo "gate-compat: the planted bug $(1) was not caught (exit $$status)"; exit 1; }
+endef
+gate-compat: ## Fresh venv, Flask 2.2 + marshmallow 3 + the gate alone: spec tooling and gate PASS, planted bugs FAIL
 	rm -rf $(COMPAT_VENV) reports/compat && mkdir -p reports/compat/spec
 	$(PYTHON) -m venv $(COMPAT_VENV)
 	$(COMPAT_VENV)/bin/python -m pip install --quiet $(COMPAT_STACK) .
@@ -108,16 +119,15 @@ gate-compat: ## Fresh venv, Flask 2.2 + marshmallow 3 + the gate alone: spec too
 	$(COMPAT_VENV)/bin/python -c 'import importlib.util as u, sys; \
 		extra = [m for m in ("sqlalchemy", "argon2", "psycopg", "gunicorn") if u.find_spec(m)]; \
 		sys.exit(f"the service extra leaked into the gate install: {extra}" if extra else 0)'
-	$(COMPAT_VENV)/bin/python -m pip list --format=freeze | grep -iE '^(flask|werkzeug|marshmallow|flask-smorest|schemathesis)='
+	$(COMPAT_VENV)/bin/python -m pip list --format=freeze \
+		| grep -iE '^(flask|werkzeug|marshmallow|flask-smorest|flask-apispec|schemathesis)='
 	$(COMPAT_RUN) $(COMPAT_PY) -m openapi build --app notes_app:create_app --out ../../reports/compat/spec
 	$(COMPAT_RUN) $(COMPAT_PY) -m openapi check --app notes_app:create_app --out ../../reports/compat/spec
 	$(COMPAT_RUN) $(COMPAT_PY) $(COMPAT_GATE) --reports ../../reports/compat/pass
-	@echo "gate-compat: now with a planted bug (NOTES_BUG=drop-title); the gate must fail on it"
-	$(COMPAT_RUN) NOTES_BUG=drop-title $(COMPAT_PY) $(COMPAT_GATE) --reports ../../reports/compat/bug \
-		> ../../reports/compat/bug.txt; status=$$?; tail -n 3 ../../reports/compat/bug.txt; \
-		test $$status -eq 1 && grep -q 'FAILED: GET /notes/ \[response_schema_conformance\]' \
-		../../reports/compat/bug.txt || { echo "gate-compat: the planted bug was not caught (exit $$status)"; exit 1; }
-	@echo "gate-compat: PASS on the older stack, and the planted bug FAILs with response_schema_conformance"
+	$(call compat_bug,NOTES_BUG=drop-title,$(COMPAT_GATE),bug,FAILED: GET /notes/ [response_schema_conformance])
+	$(COMPAT_RUN) $(COMPAT_PY) $(APISPEC_GATE) --reports ../../reports/compat/apispec-pass
+	$(call compat_bug,APISPEC_BUG=keep-deleted,$(APISPEC_GATE),apispec-bug,FAILED: DELETE /tasks/{task_id} [use_after_free])
+	@echo "gate-compat: PASS on the older stack (flask-smorest and flask-apispec apps), each planted bug FAILs"
 
 # The frontend's side of the contract: TypeScript types generated from the published spec, the page's
 # script bundled from them, and the end-to-end check in a real browser (clients/typescript).

@@ -87,9 +87,6 @@ def raised_in_app(error: BaseException) -> bool:
     return not any(f"{os.sep}{part}" in filename for part in _NOT_THE_APP)
 
 
-WSGI_BASE_URL = "http://localhost"
-
-
 def server_error(case: Any, error: BaseException, base_url: str | None) -> Any:
     """The 500 a WSGI server sends when an exception escapes the app, as Schemathesis' response.
 
@@ -99,15 +96,14 @@ def server_error(case: Any, error: BaseException, base_url: str | None) -> Any:
     """
     import requests
     from schemathesis.core.transport import Response
+    from schemathesis.python import wsgi
+    from schemathesis.transport.prepare import normalize_base_url
     from schemathesis.transport.requests import REQUESTS_TRANSPORT
 
     body = f"Unhandled exception in the app: {type(error).__name__}: {error}".encode()
-    # A spec loaded from a dict (one the app serves) has only a path, or nothing, for a base URL: the
-    # Werkzeug test client's host goes in front, as it does for the request itself.
-    base_url = base_url or case.operation.base_url or ""
-    if "://" not in base_url:
-        base_url = WSGI_BASE_URL + base_url.rstrip("/")
-    prepared = requests.Request(**REQUESTS_TRANSPORT.serialize_case(case, base_url=base_url)).prepare()
+    # A spec the app serves itself has no host (no `servers`): give the URL the host the WSGI transport sends.
+    origin = normalize_base_url(base_url or case.operation.base_url, host=wsgi.HOST)
+    prepared = requests.Request(**REQUESTS_TRANSPORT.serialize_case(case, base_url=origin)).prepare()
     return Response(
         status_code=500,
         headers={"content-type": ["text/plain; charset=utf-8"], "content-length": [str(len(body))]},

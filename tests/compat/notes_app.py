@@ -104,6 +104,11 @@ def notes_blueprint(token, bug):
     return blp
 
 
+def body_too_deep(_: RecursionError):
+    """A body nested deeper than the JSON parser recurses is malformed input: the documented 400."""
+    return {"code": 400, "status": "Bad Request", "message": "The body is nested too deeply."}, 400
+
+
 def create_app():
     """The app, configured from the environment as the gate runs it."""
     app = Flask(__name__)
@@ -115,12 +120,7 @@ def create_app():
         OPENAPI_JSON_PATH="openapi.json",
     )
     api = NotesApi(app)
+    app.register_error_handler(RecursionError, body_too_deep)
     api.spec.components.security_scheme("Bearer", {"type": "http", "scheme": "bearer"})
     api.register_blueprint(notes_blueprint(os.environ[TOKEN_VARIABLE], os.environ.get(BUG_VARIABLE)))
-    app.register_error_handler(RecursionError, body_too_deep)
     return app
-
-
-def body_too_deep(_error):
-    """A body nested deeper than the JSON parser recurses (the gate probes for it) is malformed: a 400."""
-    return {"code": 400, "status": "Bad Request", "message": "The body is nested too deeply."}, 400
