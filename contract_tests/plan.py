@@ -44,6 +44,8 @@ class GatePlan:
     stateful_max_examples: int
     workers: int
     spec: str
+    # Every operation of the spec (`GET /books/{id}`), in document order: read once, here.
+    labels: tuple[str, ...]
     app: str | AppFactory | None
     base_url: str | None
     database_url: str | None
@@ -105,6 +107,7 @@ def build_plan(options: GateOptions) -> GatePlan:
         stateful_max_examples=stateful_scenarios(max_examples, tested),
         workers=_workers(options, profile),
         spec=spec,
+        labels=tuple(labels),
         app=app,
         base_url=base_url,
         database_url=options.database_url,

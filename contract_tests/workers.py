@@ -18,7 +18,7 @@ from typing import Any
 from contract_tests.collector import Collector
 from contract_tests.engine import HTML_NAME, JUNIT_NAME, Echo, PassResult, build_target, run_pass
 from contract_tests.junit import merge_junit
-from contract_tests.plan import GatePlan, spec_labels
+from contract_tests.plan import GatePlan
 from contract_tests.profiles import PHASES
 from contract_tests.shards import split
 
@@ -63,8 +63,7 @@ def jobs(plan: GatePlan) -> list[Job]:
             result.append(Job(name, phases))
             continue
         wanted = plan.operations
-        every = spec_labels(plan.spec, app=plan.app, base_url=plan.base_url)
-        labels = [label for label in every if wanted is None or label in wanted]
+        labels = [label for label in plan.labels if wanted is None or label in wanted]
         parts = max(1, -(-len(labels) // UNIT_PART_OPERATIONS))
         if parts == 1:
             result.append(Job(name, phases, plan.operations))
