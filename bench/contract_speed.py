@@ -23,7 +23,6 @@ import os
 import re
 import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -38,6 +37,8 @@ import requests
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from tests.ports import free_port  # noqa: E402
 
 BIN = Path(sys.executable).parent
 SPEC = ROOT / "openapi" / "openapi.json"
@@ -158,12 +159,6 @@ def measure_raw(requests_wanted: int) -> Sample:
 
 
 # --- the Schemathesis CLI over HTTP against gunicorn ----------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @contextlib.contextmanager

@@ -9,12 +9,17 @@ from __future__ import annotations
 import argparse
 import socket
 import statistics
+import sys
 import tempfile
 import time
 from pathlib import Path
 
-from app import create_app
-from app.database import init_db
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from app import create_app  # noqa: E402
+from app.database import init_db  # noqa: E402
+from tests.ports import free_port  # noqa: E402
 
 BEARER = {"Authorization": "Bearer not-a-token"}
 CALLS = {
@@ -22,12 +27,6 @@ CALLS = {
     "GET /api/todos": ("get", "/api/todos", {"headers": BEARER}),
     "POST /api/auth/login": ("post", "/api/auth/login", {"json": {"username": "ada", "password": "x" * 12}}),
 }
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def measure(url: str, connect_timeout: int, samples: int) -> dict[str, tuple[int, float]]:

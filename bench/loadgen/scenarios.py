@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from tests.live_servers import free_port
+from tests.ports import free_port
 
 from .client import Client, Recorder, Reply, percentiles
 from .server import ROOT, Server

@@ -19,7 +19,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from app import create_app
 from app.database import engine_for, init_db
 from tests.conftest import FAST_HASHING
-from tests.live_servers import free_port
+from tests.ports import free_port
 
 # libpq's floor: a smaller connect timeout is taken as 2 s.
 CONNECT_TIMEOUT = 2

@@ -15,7 +15,7 @@ from app import create_app
 from app.log_format import AccessJsonFormatter, JsonFormatter, formatter_for
 from app.request_id import RequestIdFilter
 from tests.conftest import FAST_HASHING
-from tests.live_servers import free_port
+from tests.ports import free_port
 
 FIELDS = {"time", "level", "logger", "message", "request_id"}
 

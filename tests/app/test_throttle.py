@@ -14,7 +14,7 @@ from app.config import ConfigError, load_settings
 from app.database import engine_for
 from tests.app.conftest import check_error
 from tests.conftest import AuthActions
-from tests.live_servers import free_port
+from tests.ports import free_port
 
 WRONG = "not the password"
 HOUR = 3600

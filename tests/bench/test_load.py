@@ -13,7 +13,7 @@ from bench.loadgen.ledger import GONE, Entry, Ledger, verify
 from bench.loadgen.scenarios import database_locked
 from bench.loadgen.server import Server
 from bench.loadgen.workload import Worker, new_username, sign_up, stored_todos, verify_workers
-from tests.live_servers import free_port
+from tests.ports import free_port
 
 TODO = {
     "id": 1,

@@ -17,7 +17,8 @@ import requests
 
 from contract_tests.databases import fresh_postgres_database
 from contract_tests.target import CHEAP_PASSWORD_HASHING
-from tests.live_servers import free_port, wait_until_ready
+from tests.live_servers import wait_until_ready
+from tests.ports import free_port
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent

@@ -20,7 +20,8 @@ from limits import parse_many
 
 from app.config import RATELIMIT_DEFAULTS
 from contract_tests.target import APP_ENVIRONMENT
-from tests.live_servers import free_port, wait_until_ready
+from tests.live_servers import wait_until_ready
+from tests.ports import free_port
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent

@@ -17,7 +17,8 @@ from pathlib import Path
 import pytest
 import requests
 
-from tests.live_servers import STARTUP_SECONDS, free_port
+from tests.live_servers import STARTUP_SECONDS
+from tests.ports import free_port
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent

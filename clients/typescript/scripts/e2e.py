@@ -25,18 +25,14 @@ from types import FrameType
 
 CLIENT_DIR = Path(__file__).resolve().parent.parent
 REPO_DIR = CLIENT_DIR.parent.parent
+sys.path.insert(0, str(REPO_DIR))
+
+from tests.ports import HOST, free_port  # noqa: E402
+
 REPORTS_DIR = REPO_DIR / "reports"
 TSX = CLIENT_DIR / "node_modules" / ".bin" / "tsx"
-HOST = "127.0.0.1"
 STARTUP_SECONDS = 60
 STOP_SECONDS = 10
-
-
-def free_port() -> int:
-    """A port nothing listens on right now (the server binds it a moment later)."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind((HOST, 0))
-        return sock.getsockname()[1]
 
 
 def server_env(database: Path) -> dict[str, str]:
