@@ -83,9 +83,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run.add_argument(
         "--max-time",
-        type=float,
-        metavar="SECONDS",
-        help="wall-clock budget of the whole run: stop at the deadline and report what was tested",
+        action="append",
+        metavar="SECONDS|PHASE=SECONDS",
+        help=(
+            "wall-clock budget of the whole run (SECONDS), or of one phase (PHASE=SECONDS: the phase "
+            "ends, the run goes on); repeatable or comma-separated, e.g. 300,stateful=60 "
+            f"(phases: {','.join(PHASES)})"
+        ),
     )
     merge = commands.add_parser(
         "merge-reports", help="Join the reports of shards (--shard K/N runs) into one report"
@@ -177,7 +181,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         max_examples=args.max_examples,
         phases=args.phases,
         shard=args.shard,
-        max_time=args.max_time,
+        max_time=",".join(args.max_time) if args.max_time else None,
     )
     try:
         report = run_gate(options, echo=_echo)

@@ -118,6 +118,8 @@ class Collector(EventHandler[ExecutionContext]):
     def on_event(self, event: events.EngineEvent) -> None:
         if isinstance(event, events.PhaseStarted):
             self._phase_started = event.timestamp
+            # A phase its own --max-time budget cut short does not stop the next one from finishing.
+            self._interrupted = False
         elif isinstance(event, events.Interrupted):
             self._interrupted = True
         elif isinstance(event, events.PhaseFinished):

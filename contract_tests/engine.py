@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -26,6 +25,7 @@ from contract_tests.auth import (
     load_hook,
     sign_in_error,
 )
+from contract_tests.clocks import Deadline, PhaseBudgets, PhaseClock
 from contract_tests.collector import Collector, excerpt
 from contract_tests.config import build_config, load_schema
 from contract_tests.credentials import StaticProvider
@@ -33,6 +33,7 @@ from contract_tests.oauth2 import PasswordGrant
 from contract_tests.plan import GatePlan
 from contract_tests.probes import body_limit_of, run_probes
 from contract_tests.profiles import ENGINE_PHASES, PROBES
+from contract_tests.report import CutShort
 from contract_tests.schemes import OAUTH2, choose_scheme, token_path
 from contract_tests.signin import CheckedClient
 from contract_tests.target import Target, resolve_target
@@ -59,8 +60,8 @@ class PassResult:
     auth: str = ""
     # What the pass left out, and why (a shard whose operations have no links runs no stateful phase).
     skipped: list[str] = field(default_factory=list)
-    # The phases `--max-time` cut short or never let start (empty when the run finished by itself).
-    stopped: list[str] = field(default_factory=list)
+    # The phases `--max-time` cut short or never let start, each with the budget that did it.
+    stopped: list[CutShort] = field(default_factory=list)
 
 
 class Progress(EventHandler[ExecutionContext]):
@@ -104,15 +105,28 @@ def run_pass(
     phases: tuple[str, ...] | None = None,
     operations: tuple[str, ...] | None = None,
     init_database: bool = True,
+    budgets: PhaseBudgets | None = None,
+    charged: tuple[str, ...] | None = None,
 ) -> PassResult:
     """Build the target, run the engine on it with the plan's budgets, and dispose of the target.
 
-    `operations` narrows this pass to some of the plan's operations (a part of a multi-process run).
+    `operations` narrows this pass to some of the plan's operations (a part of a multi-process run);
+    `budgets` are the phases' budgets it shares with the run's other processes (None: a budget of its own),
+    `charged` the phases that spend them (None: all it runs).
     """
     target = build_target(plan, init_database=init_database)
+    budgets = budgets if budgets is not None else PhaseBudgets(plan.max_time.phases)
     try:
         return _run_on(
-            target, plan, echo, reports_dir=reports_dir, seed=seed, phases=phases, operations=operations
+            target,
+            plan,
+            echo,
+            reports_dir=reports_dir,
+            seed=seed,
+            phases=phases,
+            operations=operations,
+            budgets=budgets,
+            charged=charged,
         )
     finally:
         target.close()
@@ -126,7 +140,9 @@ def _run_on(
     reports_dir: Path | None,
     seed: int | None,
     phases: tuple[str, ...] | None,
-    operations: tuple[str, ...] | None = None,
+    operations: tuple[str, ...] | None,
+    budgets: PhaseBudgets,
+    charged: tuple[str, ...] | None,
 ) -> PassResult:
     phases = phases or plan.phases
     RAISED.clear()
@@ -143,7 +159,9 @@ def _run_on(
         collector = Collector(
             seed=run_seed, server_exceptions=target.server_exceptions, raised=RAISED, log=log
         )
-        handlers: list[EventHandler[ExecutionContext]] = [collector, Progress(echo)]
+        clock = Deadline(plan.deadline)
+        phase_clock = PhaseClock(budgets, phases if charged is None else charged, clock)
+        handlers: list[EventHandler[ExecutionContext]] = [collector, Progress(echo), phase_clock]
         if reports_dir is not None:
             reports_dir.mkdir(parents=True, exist_ok=True)
             junit = reports_dir / JUNIT_NAME
@@ -153,9 +171,8 @@ def _run_on(
         ctx = ExecutionContext(config=project)
         for handler in handlers:
             handler.start(ctx)
-        clock = Deadline(plan.deadline)
         try:
-            for event in _event_stream(schema, target, clock):
+            for event in _event_stream(schema, target, clock, phase_clock):
                 ctx.on_event(event)
                 for handler in handlers:
                     handler.handle_event(ctx, event)
@@ -165,7 +182,12 @@ def _run_on(
                 handler.shutdown(ctx)
         probes_stopped = PROBES in phases and clock.passed()
         if PROBES in phases and not probes_stopped:
-            skipped += _run_probes(schema, target, collector, echo)
+            phase_clock.begin(PROBES)
+            more, probes_stopped = _run_probes(
+                schema, target, collector, echo, stop=lambda: clock.passed() or phase_clock.spent(PROBES)
+            )
+            skipped += more
+            phase_clock.end(cut_short=probes_stopped)
     collector.app_log = dict(log.counts)
     collector.server_exceptions, collector.raised, collector.log = set(), None, None
     RAISED.clear()
@@ -177,11 +199,14 @@ def _run_on(
     enabled = [
         name for name in phases if name in ENGINE_PHASES and project.phases.get_by_name(name=name).enabled
     ]
-    stopped = clock.stopped_phases(collector, tuple(enabled))
-    if probes_stopped:
-        stopped.append(PROBES)
-    if stopped:
-        echo(f"  stopped by --max-time: {', '.join(stopped)} cut short or not started")
+    own = phase_clock.cut
+    by_run = [phase for phase in clock.stopped_phases(collector, enabled) if phase not in own]
+    if probes_stopped and PROBES not in own:
+        by_run.append(PROBES)
+    stopped = [CutShort(phase, plan.max_time.item(phase)) for phase in own]
+    stopped += [CutShort(phase, plan.max_time.item()) for phase in by_run]
+    for cut in stopped:
+        echo(f"  --max-time {cut.budget}: phase {cut.phase} cut short or not started")
     return PassResult(
         collector,
         run_seed,
@@ -229,12 +254,21 @@ def open_schema(
     return OpenedSchema(schema, provider, auth, skipped, sign_in)
 
 
-def _run_probes(schema: Any, target: Target, collector: Collector, echo: Echo) -> list[str]:
-    """The boundary probes, after Schemathesis' phases, on the same app and with the same auth."""
+def _run_probes(
+    schema: Any, target: Target, collector: Collector, echo: Echo, *, stop: Callable[[], bool]
+) -> tuple[list[str], bool]:
+    """The boundary probes, after Schemathesis' phases, on the same app and with the same auth.
+
+    Returns what could not be probed, and whether `stop` (a spent budget) ended them before the last.
+    """
     started = time.monotonic()
     skipped: list[str] = []
     count = 0
+    stopped = False
     for result in run_probes(schema, body_limit_of(target.app), excerpt):
+        if stop():  # the result in hand was computed past the budget: not recorded, like a case in flight
+            stopped = True
+            break
         if isinstance(result, str):
             skipped.append(result)
             continue
@@ -244,52 +278,7 @@ def _run_probes(schema: Any, target: Target, collector: Collector, echo: Echo) -
     seconds = time.monotonic() - started
     collector.add_phase_seconds(PROBES, seconds)
     echo(f"  phase probes: {count} boundary probes, {failed} failing ({seconds:.1f} s)")
-    return skipped
-
-
-class Deadline:
-    """`--max-time`: stops the engine's event stream when the run's deadline passes, as Ctrl-C would.
-
-    Schemathesis' own `max-time` is a budget to fill (it repeats fuzzing and stateful until the time is
-    spent), so the gate keeps the profile's budgets and only cuts them short: the engine stops between
-    cases, reports what it ran, and the handlers write their reports as usual.
-    """
-
-    def __init__(self, deadline: float | None) -> None:
-        self.deadline = deadline
-        self.fired = False
-        self._timer: threading.Timer | None = None
-
-    def arm(self, stop: Callable[[], None]) -> None:
-        """Call `stop` at the deadline (at once when it has passed already)."""
-        if self.deadline is None:
-            return
-        remaining = self.deadline - time.monotonic()
-
-        def fire() -> None:
-            self.fired = True
-            stop()
-
-        if remaining <= 0:
-            fire()
-            return
-        self._timer = threading.Timer(remaining, fire)
-        self._timer.daemon = True
-        self._timer.start()
-
-    def cancel(self) -> None:
-        if self._timer is not None:
-            self._timer.cancel()
-
-    def passed(self) -> bool:
-        """The deadline has come: what is left (the probes) is not started."""
-        return self.fired or (self.deadline is not None and time.monotonic() >= self.deadline)
-
-    def stopped_phases(self, collector: Collector, phases: tuple[str, ...]) -> list[str]:
-        """The pass's testing phases that did not finish before the engine was stopped."""
-        if not self.fired:
-            return []
-        return [phase for phase in phases if phase not in collector.finished_phases]
+    return skipped, stopped
 
 
 def _skip_linkless_stateful(schema: Any, plan: GatePlan) -> list[str]:
@@ -376,8 +365,10 @@ def _hook_name(hook: str | AuthHook) -> str:
     return hook if isinstance(hook, str) else getattr(hook, "__qualname__", type(hook).__qualname__)
 
 
-def _event_stream(schema: Any, target: Target, clock: Deadline) -> Iterator[events.EngineEvent]:
-    """The same events `st run` produces: loading, then the engine's own, stopped at the deadline."""
+def _event_stream(
+    schema: Any, target: Target, clock: Deadline, phase_clock: PhaseClock
+) -> Iterator[events.EngineEvent]:
+    """The same events `st run` produces: loading, then the engine's own, stopped by the clocks."""
     loading = LoadingStarted(location=target.spec)
     yield loading
     yield LoadingFinished.from_schema(
@@ -385,6 +376,7 @@ def _event_stream(schema: Any, target: Target, clock: Deadline) -> Iterator[even
     )
     stream = from_schema(schema).execute()
     clock.arm(stream.stop)
+    phase_clock.attach(stream.stop, stream.stop_event.clear)
     yield from stream
 
 

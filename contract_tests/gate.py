@@ -3,7 +3,8 @@
 The parts, one concern each: `plan` (options, profile and environment resolved once), `config` (the plan
 as Schemathesis configuration), `engine` (one pass, events to a list of handlers), `collector` (our
 handler: failures, coverage, totals), `workers` (process groups), `replay` (confirmation), `junit`,
-`shards`; `defaults` is what the gate knows of this repository.
+`shards`, `max_time` (the `--max-time` budgets) and `clocks` (what enforces them); `defaults` is what the
+gate knows of this repository.
 """
 
 from __future__ import annotations
@@ -18,12 +19,12 @@ from schemathesis.checks import load_all_checks
 
 from contract_tests.applog import summary
 from contract_tests.engine import HTML_NAME, JUNIT_NAME, SUMMARY_NAME, PassResult
-from contract_tests.junit import add_gate_failures, write_error_junit
+from contract_tests.junit import add_cut_short, add_gate_failures, write_error_junit
 from contract_tests.options import DEFAULT_EXAMPLE_DATABASE, GateOptions
 from contract_tests.plan import AUTH_VARIABLES, GatePlan, build_plan
 from contract_tests.profiles import PROBES
 from contract_tests.replay import confirm
-from contract_tests.report import GateReport, Totals
+from contract_tests.report import CutShort, GateReport, Totals
 from contract_tests.signin import PHASE as SIGN_IN
 from contract_tests.transport import install_formats, install_wsgi_shim
 from contract_tests.workers import run_groups
@@ -63,6 +64,7 @@ def run_gate(options: GateOptions | None = None, *, echo: Callable[[str], None] 
     report = _report(plan, run)
     report.totals.seconds = time.monotonic() - started
     if run.stopped:
+        report.cut_short = run.stopped
         report.stopped = stopped_note(plan, report, run.stopped, replayed=plan.replay and not out_of_time)
     junit = report.reports.get("JUnit XML")
     extra = [failure for failure in report.failures if failure.phase in GATE_PHASES]
@@ -70,6 +72,8 @@ def run_gate(options: GateOptions | None = None, *, echo: Callable[[str], None] 
         add_gate_failures(
             Path(junit), [(f.operation, f"{f.check}: {f.title}", f.render(i)) for i, f in enumerate(extra, 1)]
         )
+    if junit is not None and report.cut_short:
+        add_cut_short(Path(junit), [(cut.phase, cut.budget) for cut in report.cut_short], report.stopped)
     if plan.reports_dir is not None:
         summary = plan.reports_dir / SUMMARY_NAME
         report.reports["Summary (JSON)"] = str(summary)
@@ -132,13 +136,25 @@ def _report(plan: GatePlan, run: PassResult) -> GateReport:
     return report
 
 
-def stopped_note(plan: GatePlan, report: GateReport, phases: list[str], *, replayed: bool) -> str:
-    """What `--max-time` cut short: the phases, the operations that got no case, an unconfirmed failure."""
+def stopped_note(plan: GatePlan, report: GateReport, cuts: list[CutShort], *, replayed: bool) -> str:
+    """What `--max-time` cut short: the phases and the budget that cut each, the operations that got no
+    case, an unconfirmed failure."""
     untested = [row.operation for row in report.coverage if row.cases == 0]
-    note = (
-        f"--max-time {plan.max_time:g} s reached after {report.totals.seconds:.1f} s; "
-        f"phases cut short or not started: {', '.join(phases)}"
-    )
+    parts = []
+    by_run = [cut.phase for cut in cuts if not cut.by_phase_budget]
+    if by_run:
+        parts.append(
+            f"--max-time {plan.max_time.item()} s reached after {report.totals.seconds:.1f} s; "
+            f"phases cut short or not started: {', '.join(by_run)}"
+        )
+    seconds = {phase.phase: phase.seconds for phase in report.phases}
+    parts += [
+        f"phase {cut.phase} cut short by its budget, --max-time {cut.budget} "
+        f"({seconds.get(cut.phase, 0.0):.1f} s spent, over the processes that ran it)"
+        for cut in cuts
+        if cut.by_phase_budget
+    ]
+    note = "; ".join(parts)
     if untested:
         note += f"; {len(untested)} operation(s) got no case: {', '.join(untested)}"
     if report.failures and not replayed:

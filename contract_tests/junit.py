@@ -53,6 +53,37 @@ def write_error_junit(destination: Path, message: str) -> None:
     ElementTree.ElementTree(suites).write(destination, encoding="utf-8", xml_declaration=True)
 
 
+# The testsuite properties that name the phases `--max-time` cut short: `max-time.cut-short.fuzzing`.
+CUT_SHORT_PROPERTY = "max-time.cut-short."
+
+
+def add_cut_short(path: Path, cuts: Iterable[tuple[str, str]], note: str) -> None:
+    """Say which phases `--max-time` cut short, and by which budget, in the JUnit file.
+
+    `cuts` are (phase, budget as given); each becomes a testsuite property (for tools), and `note` the
+    suite's system-out (what CI pages show). Properties written before (a shard's) are replaced.
+    """
+    root = ElementTree.parse(path).getroot()
+    suite = root.find("testsuite")
+    if suite is None:
+        return
+    properties = suite.find("properties")
+    if properties is None:
+        properties = ElementTree.Element("properties")
+        suite.insert(0, properties)
+    for old in list(properties):
+        if (old.get("name") or "").startswith(CUT_SHORT_PROPERTY):
+            properties.remove(old)
+    for phase, budget in cuts:
+        ElementTree.SubElement(properties, "property", name=CUT_SHORT_PROPERTY + phase, value=budget)
+    out = suite.find("system-out")
+    if out is None:
+        out = ElementTree.SubElement(suite, "system-out")
+    out.text = f"Stopped: {note}"
+    ElementTree.indent(root)
+    ElementTree.ElementTree(root).write(path, encoding="utf-8", xml_declaration=True)
+
+
 def add_gate_failures(path: Path, failures: Iterable[tuple[str, str, str]]) -> None:
     """Put failures Schemathesis' JUnit handler never saw (probes, sign-in) under their operation's test case.
 

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from contract_tests.engine import HTML_NAME, JUNIT_NAME, SUMMARY_NAME
-from contract_tests.junit import merge_junit
+from contract_tests.junit import add_cut_short, merge_junit
 from contract_tests.report import GateReport, OperationCoverage, PhaseTotals, Totals
 
 
@@ -43,6 +43,7 @@ def merge_summaries(reports: Sequence[GateReport]) -> GateReport:
         if report.stopped:
             note = f"shard {report.shard or '?'}: {report.stopped}"
             merged.stopped = f"{merged.stopped}; {note}" if merged.stopped else note
+        merged.cut_short += [cut for cut in report.cut_short if cut not in merged.cut_short]
         for failure in report.failures:
             key = (failure.check, failure.operation, failure.title)
             if key not in seen_failures:
@@ -86,6 +87,9 @@ def merge_reports(directories: Sequence[Path], out: Path) -> GateReport:
     if junits:
         merge_junit(junits, out / JUNIT_NAME)
         merged.reports["JUnit XML"] = str(out / JUNIT_NAME)
+        if merged.cut_short:
+            cuts = [(cut.phase, cut.budget) for cut in merged.cut_short]
+            add_cut_short(out / JUNIT_NAME, cuts, merged.stopped)
     for number, (directory, report) in enumerate(zip(directories, summaries, strict=True), 1):
         label = (report.shard or str(number)).replace("/", "-of-")
         for html in sorted(directory.glob(f"{HTML_NAME}*")):

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from contract_tests.auth import AuthHook
+from contract_tests.max_time import MaxTime
 from contract_tests.profiles import DEFAULT_PROFILE
 from contract_tests.target import AppFactory
 
@@ -53,5 +54,6 @@ class GateOptions:
     max_examples: int | None = None
     # "K/N": test only the K-th of N deterministic slices of the operations (1 <= K <= N).
     shard: str | None = None
-    # Wall-clock seconds for the whole run: at the deadline the engine is stopped and what ran is reported.
-    max_time: float | None = None
+    # Wall-clock budgets: seconds for the whole run (at the deadline the engine is stopped and what ran is
+    # reported), or the command line's text, which may budget phases too: "300,stateful=60", "fuzzing=120".
+    max_time: MaxTime | None = None

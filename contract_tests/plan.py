@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from contract_tests.auth import AuthHook, AuthHookError
 from contract_tests.credentials import GivenAuth, given_auth
 from contract_tests.defaults import DEFAULT_APP
+from contract_tests.max_time import TimeBudgets, parse_max_time
 from contract_tests.options import GateOptions
 from contract_tests.profiles import PHASES, Profile, get_profile
 from contract_tests.shards import Shard, parse_shard, select
@@ -59,8 +60,9 @@ class GatePlan:
     replay: bool
     require_status_coverage: bool
     shard: Shard | None
-    # `--max-time`: the seconds given, and the monotonic instant (shared by the run's processes) they end at.
-    max_time: float | None
+    # `--max-time`: the run's seconds and each phase's, and the monotonic instant (shared by the run's
+    # processes) the run's end at.
+    max_time: TimeBudgets
     deadline: float | None
     # The options as given: the rerun line repeats them, not what they resolved to.
     options: GateOptions
@@ -73,6 +75,8 @@ def build_plan(options: GateOptions) -> GatePlan:
     unknown = [phase for phase in phases if phase not in PHASES]
     if unknown:
         raise ValueError(f"Unknown phase(s) {', '.join(unknown)}; choose from: {', '.join(PHASES)}")
+    run_phases = tuple(phase for phase in PHASES if phase in phases)
+    max_time = parse_max_time(options.max_time, run_phases)
     seed = options.seed if options.seed is not None else profile.seed
     if seed is None:
         # Drawn once, so every process of the run and its replay share it.
@@ -86,8 +90,6 @@ def build_plan(options: GateOptions) -> GatePlan:
             f"--header/--bearer-env/--api-key-env/--oauth2-password-env replace the auth hook, but one was "
             f"chosen too ({chosen_hook!r}, from --auth or CONTRACT_AUTH); drop one of them."
         )
-    if options.max_time is not None and options.max_time <= 0:
-        raise ValueError(f"--max-time must be a positive number of seconds, got {options.max_time:g}")
     spec = resolve_spec(options.spec)
     fresh = _fresh_databases(options, base_url)
     shard = parse_shard(options.shard) if options.shard else None
@@ -102,7 +104,7 @@ def build_plan(options: GateOptions) -> GatePlan:
         profile=profile,
         seed=seed,
         max_examples=max_examples,
-        phases=tuple(phase for phase in PHASES if phase in phases),
+        phases=run_phases,
         stateful_max_steps=profile.stateful_max_steps,
         stateful_max_examples=stateful_scenarios(max_examples, tested),
         workers=_workers(options, profile),
@@ -120,8 +122,8 @@ def build_plan(options: GateOptions) -> GatePlan:
         replay=options.replay,
         require_status_coverage=options.require_status_coverage,
         shard=shard,
-        max_time=options.max_time,
-        deadline=time.monotonic() + options.max_time if options.max_time is not None else None,
+        max_time=max_time,
+        deadline=time.monotonic() + max_time.run if max_time.run is not None else None,
         options=options,
     )
 

@@ -103,6 +103,21 @@ class PhaseTotals:
 
 
 @dataclass(slots=True)
+class CutShort:
+    """A phase `--max-time` ended before it finished (or before it started), and the budget that did.
+
+    `budget` is the `--max-time` item as given: the phase's own (`stateful=60`) or the run's (`300`).
+    """
+
+    phase: str
+    budget: str
+
+    @property
+    def by_phase_budget(self) -> bool:
+        return "=" in self.budget
+
+
+@dataclass(slots=True)
 class GateReport:
     """The verdict of a run and everything needed to act on it."""
 
@@ -128,8 +143,10 @@ class GateReport:
     app_log: list[str] = field(default_factory=list)
     # Per testing phase, in the order they run: where the run's time and cases went.
     phases: list[PhaseTotals] = field(default_factory=list)
-    # Set when `--max-time` stopped the run: what was cut short. Such a run passes on what it tested.
+    # Set when `--max-time` cut a phase or the run short: what it cut. Such a run passes on what it tested.
     stopped: str = ""
+    # The phases `--max-time` cut short or left unstarted, each with the budget that did.
+    cut_short: list[CutShort] = field(default_factory=list)
 
     @property
     def uncovered(self) -> dict[str, list[str]]:
@@ -138,7 +155,7 @@ class GateReport:
 
     @property
     def untested(self) -> list[str]:
-        """Operations that got no case at all because `--max-time` stopped the run first."""
+        """Operations that got no case at all because `--max-time` cut the run or their phases short."""
         if not self.stopped:
             return []
         return [row.operation for row in self.coverage if row.cases == 0]
@@ -147,8 +164,9 @@ class GateReport:
     def ok(self) -> bool:
         """Passed: no failure (flaky ones included), no error, and, when required, every status seen.
 
-        A run `--max-time` stopped passes on what it tested only if it tested every operation: an
-        operation it never reached is not vouched for, so the budget is too small (or the API needs shards).
+        A run `--max-time` cut short (the run's budget or a phase's) passes on what it tested only if it
+        tested every operation: an operation it never reached is not vouched for, so the budget is too small
+        (or the API needs shards).
         """
         if self.failures or self.errors or self.untested:
             return False
@@ -222,6 +240,9 @@ class GateReport:
         partial = ""
         if self.untested:
             partial = f" (stopped by --max-time before {len(self.untested)} operation(s) got a case)"
+        elif self.cut_short:
+            phases = ", ".join(dict.fromkeys(cut.phase for cut in self.cut_short))
+            partial = f" (partial: --max-time cut {phases} short)"
         elif self.stopped:
             partial = " (partial: stopped by --max-time)"
         out.append(f"Verdict: {'PASS' if self.ok else 'FAIL'}{partial}")
@@ -245,6 +266,7 @@ class GateReport:
         fields["coverage"] = [OperationCoverage(**row) for row in data.get("coverage", [])]
         fields["totals"] = Totals(**data.get("totals", {}))
         fields["phases"] = [PhaseTotals(**phase) for phase in data.get("phases", [])]
+        fields["cut_short"] = [CutShort(**cut) for cut in data.get("cut_short", [])]
         return cls(**fields)
 
     @classmethod

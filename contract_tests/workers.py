@@ -15,11 +15,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from contract_tests.clocks import PhaseBudgets
 from contract_tests.collector import Collector
 from contract_tests.engine import HTML_NAME, JUNIT_NAME, Echo, PassResult, build_target, run_pass
 from contract_tests.junit import merge_junit
 from contract_tests.plan import GatePlan
 from contract_tests.profiles import PHASES
+from contract_tests.report import CutShort
 from contract_tests.shards import split
 
 
@@ -49,6 +51,16 @@ class Job:
     name: str
     phases: tuple[str, ...]
     operations: tuple[str, ...] | None = None
+
+    @property
+    def tested(self) -> tuple[str, ...]:
+        """The phases this job tests: the stateful job's examples phase only infers links (see `groups`).
+
+        Only these spend a phase's `--max-time` budget, or count as cut short when this job is.
+        """
+        if self.name != "stateful":
+            return self.phases
+        return tuple(phase for phase in self.phases if phase == "stateful")
 
 
 def jobs(plan: GatePlan) -> list[Job]:
@@ -90,12 +102,14 @@ def run_groups(plan: GatePlan, echo: Echo) -> PassResult:
     context = multiprocessing.get_context("fork")
     # The next job to take: each process takes one when it is done with the last, until none is left.
     taken = context.Value("i", 0)
+    # A phase's budget is spent by all the processes that run a part of it, together.
+    budgets = PhaseBudgets(plan.max_time.phases, context)
     children = []
     for number in range(min(plan.workers, len(todo))):
         receiver, sender = context.Pipe(duplex=False)
         process = context.Process(
             target=_child,
-            args=(sender, plan, echo, todo, taken, not shared),
+            args=(sender, plan, echo, todo, taken, not shared, budgets),
             name=f"contract-gate-{number + 1}",
         )
         process.start()
@@ -115,17 +129,29 @@ def run_groups(plan: GatePlan, echo: Echo) -> PassResult:
     # does not depend on timing.
     order = sorted(done, key=lambda index: (todo[index].name == "stateful", index))
     merged = merge_passes([done[index] for index in order], plan.reports_dir)
-    # What --max-time cut short: the phases of jobs stopped or never started, but not the examples phase
-    # the stateful job repeats only to infer links (the per-operation jobs test it).
-    unit = {phase for job in todo if job.name != "stateful" for phase in job.phases}
-    cut = [
-        phase
+    # What --max-time cut short: the phases of jobs stopped, and those of jobs the run's deadline left
+    # unstarted, but not the examples phase the stateful job repeats only to infer links.
+    never = [
+        CutShort(phase, plan.max_time.item())
         for index, job in enumerate(todo)
-        for phase in (done[index].stopped if index in done else job.phases)
-        if job.name != "stateful" or phase not in unit
+        if index not in done
+        for phase in job.tested
     ]
-    merged.stopped = [phase for phase in plan.phases if phase in cut]
+    cut = [
+        stop
+        for index, job in enumerate(todo)
+        if index in done
+        for stop in done[index].stopped
+        if stop.phase in job.tested
+    ]
+    merged.stopped = ordered_cuts([*cut, *never])
     return merged
+
+
+def ordered_cuts(cuts: list[CutShort]) -> list[CutShort]:
+    """Each (phase, budget) once, in the order the phases run, a phase's own budget before the run's."""
+    unique = {(cut.phase, cut.budget): cut for cut in cuts}
+    return sorted(unique.values(), key=lambda cut: (PHASES.index(cut.phase), "=" not in cut.budget))
 
 
 def _can_fork() -> bool:
@@ -133,7 +159,15 @@ def _can_fork() -> bool:
     return "fork" in multiprocessing.get_all_start_methods()
 
 
-def _child(sender: Any, plan: GatePlan, echo: Echo, todo: list[Job], taken: Any, init_database: bool) -> None:
+def _child(
+    sender: Any,
+    plan: GatePlan,
+    echo: Echo,
+    todo: list[Job],
+    taken: Any,
+    init_database: bool,
+    budgets: PhaseBudgets,
+) -> None:
     results: dict[int, PassResult] = {}
     try:
         while True:
@@ -152,6 +186,8 @@ def _child(sender: Any, plan: GatePlan, echo: Echo, todo: list[Job], taken: Any,
                 phases=job.phases,
                 operations=job.operations,
                 init_database=init_database,
+                budgets=budgets,
+                charged=job.tested,
             )
         sender.send(results)
     except BaseException as exc:  # the parent re-raises it
@@ -170,7 +206,7 @@ def merge_passes(runs: list[PassResult], reports_dir: Path | None) -> PassResult
     if reports_dir is not None:
         reports = merge_group_reports(reports_dir, [run.reports for run in runs])
     skipped = [line for run in runs for line in run.skipped]
-    stopped = list(dict.fromkeys(phase for run in runs for phase in run.stopped))
+    stopped = ordered_cuts([cut for run in runs for cut in run.stopped])
     return PassResult(
         merged, first.seed, first.raw_schema, first.target, first.spec, reports, first.auth, skipped, stopped
     )

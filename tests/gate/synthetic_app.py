@@ -195,3 +195,8 @@ def openapi_document(operations: int = 10) -> dict[str, Any]:
 def create_app_80() -> Flask:
     """The 80-operation app as a zero-argument factory (what `--app module:factory` takes)."""
     return create_app(80)
+
+
+def create_app_10() -> Flask:
+    """The 10-operation app as a zero-argument factory, for the command line's runs in the tests."""
+    return create_app(10)
