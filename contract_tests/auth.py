@@ -27,7 +27,7 @@ from schemathesis.auths import AuthContext, CacheEntry, CachingAuthProvider
 from schemathesis.wfc.escalation import EscalatingAuthProvider
 
 from contract_tests.defaults import LOGIN_PATH, REGISTER_PATH
-from contract_tests.target import ClientResponse, TargetClient
+from contract_tests.target import ClientResponse, TargetClient, describe_error
 
 # Two accounts: object-level authorization replays the first one's reads as the second.
 IDENTITIES = ("alice", "bob")
@@ -114,6 +114,10 @@ def load_hook(choice: str | AuthHook | None) -> AuthHook | None:
         obj = getattr(importlib.import_module(module_name), attribute)
     except (ImportError, AttributeError, ValueError) as exc:
         raise AuthHookError(f"Cannot import the auth hook {choice!r}: {exc}") from exc
+    except (Exception, SystemExit) as exc:
+        raise AuthHookError(
+            f"Cannot import the auth hook {choice!r}: importing {module_name} raised {describe_error(exc)}"
+        ) from exc
     return obj() if inspect.isclass(obj) else obj
 
 
@@ -168,7 +172,7 @@ def as_sign_in_error(error: Exception) -> AuthHookError:
     """The hook's own exception as the gate's sign-in error (the hook's message kept)."""
     if isinstance(error, AuthHookError):
         return error
-    return AuthHookError(f"The auth hook could not sign in: {error!r}")
+    return AuthHookError(f"The auth hook could not sign in: {describe_error(error)}")
 
 
 def build_provider(

@@ -19,6 +19,7 @@ from contract_tests import applog
 from contract_tests.auth import (
     IDENTITIES,
     AuthHook,
+    AuthHookError,
     as_sign_in_error,
     build_provider,
     identity_chain,
@@ -36,7 +37,7 @@ from contract_tests.profiles import ENGINE_PHASES, PROBES
 from contract_tests.report import CutShort
 from contract_tests.schemes import OAUTH2, choose_scheme, token_path
 from contract_tests.signin import CheckedClient
-from contract_tests.target import Target, resolve_target
+from contract_tests.target import Target, describe_error, resolve_target
 from contract_tests.transport import RAISED
 
 JUNIT_NAME = "contract.xml"
@@ -336,6 +337,12 @@ def _install_auth(schema: Any, plan: GatePlan, target: Target) -> tuple[Any, str
     return _sign_in(schema, target, hook, IDENTITIES, line)
 
 
+def _hook_error(exc: Exception) -> str:
+    """What the hook raised: the gate's own errors say it in words, anything else by type and line."""
+    text = str(exc) if isinstance(exc, AuthHookError) else describe_error(exc)
+    return text[:300]
+
+
 def _sign_in(
     schema: Any, target: Target, hook: AuthHook, identities: Sequence[str], line: str
 ) -> tuple[Any, str, CheckedClient | None]:
@@ -353,7 +360,7 @@ def _sign_in(
             raise as_sign_in_error(exc) from exc
         line = (
             f"sign-in broke the contract of {client.describe_failures()}, so no credentials were sent and "
-            f"operations that need them were tested without; the hook said: {str(exc)[:200]}"
+            f"operations that need them were tested without; the hook raised {_hook_error(exc)}"
         )
         return None, line, client
     provider = build_provider(hook, client, identities)

@@ -8,6 +8,7 @@ import json
 import os
 import shutil
 import tempfile
+import traceback
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
@@ -31,6 +32,28 @@ AppFactory = Callable[[], Any]
 
 class TargetError(RuntimeError):
     """The app, the spec or the server cannot be used; the message says what to do."""
+
+
+def describe_error(exc: BaseException) -> str:
+    """`NameError: name 'User' is not defined (at models.py:54)`: the type, the message, and where.
+
+    The place is the innermost frame of the project the gate runs from (not a library's), so a user whose
+    module fails to import or whose factory raises sees which line of theirs to open.
+    """
+    text = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+    frames = traceback.extract_tb(exc.__traceback__)
+    here = Path.cwd()
+    ours = [frame for frame in frames if _in_project(Path(frame.filename), here)]
+    frame = ours[-1] if ours else (frames[-1] if frames else None)
+    if frame is None:
+        return text
+    path = Path(frame.filename)
+    shown = path.relative_to(here) if path.is_relative_to(here) else path
+    return f"{text} (at {shown}:{frame.lineno})"
+
+
+def _in_project(path: Path, here: Path) -> bool:
+    return path.is_relative_to(here) and "site-packages" not in path.parts
 
 
 @dataclass(slots=True)
@@ -238,8 +261,8 @@ def resolve_target(
             factory, name, ready = _load_factory(choice)
             try:
                 built = factory()
-            except Exception as exc:
-                raise TargetError(f"The app factory {name} failed: {exc!r}") from exc
+            except (Exception, SystemExit) as exc:
+                raise TargetError(f"The app factory {name} failed: {describe_error(exc)}") from exc
             if init_database:
                 _init_database(built)
         client = WsgiClient(built)
@@ -350,6 +373,12 @@ def _load_factory(choice: str | AppFactory) -> tuple[AppFactory, str, bool]:
         obj = getattr(module, attribute)
     except (ImportError, AttributeError) as exc:
         raise TargetError(f"Cannot import {choice!r}: {exc}") from exc
+    except (Exception, SystemExit) as exc:
+        # A module can fail to import with anything (a NameError in a class body, a missing setting read
+        # at import, sys.exit): the gate cannot run, which is exit 2 with reports, never a traceback.
+        raise TargetError(
+            f"Cannot import {choice!r}: importing {module_name} raised {describe_error(exc)}"
+        ) from exc
     if inspect.isfunction(obj) or inspect.ismethod(obj):
         return obj, choice, False
     return (lambda: obj), choice, True

@@ -60,8 +60,16 @@ def validate(doc: dict[str, Any], base_uri: str = "") -> list[str]:
             where = "/".join(str(p) for p in getattr(error, "absolute_path", ()) or ())
             errors.append(f"{('/' + where) if where else '(document)'}: {error.message}")
     except Exception as exc:  # an unresolvable `$ref` stops the validator; say so instead of crashing
-        errors.append(f"(document): validation stopped: {type(exc).__name__}: {exc}")
+        errors.append(f"(document): validation stopped: {type(exc).__name__}: {_short(exc)}")
     return errors
+
+
+def _short(exc: Exception) -> str:
+    """The error without the document: `referencing` appends the whole spec to a dangling `$ref`."""
+    text = str(exc).split(" does not exist within ", 1)[0]
+    if text != str(exc):
+        text += " does not exist in the document"
+    return text if len(text) <= 300 else text[:300] + "..."
 
 
 def check(

@@ -20,6 +20,11 @@ def broken_factory() -> Flask:
     raise FactoryFailed("SECRET_KEY is not set")
 
 
+def exiting_factory() -> Flask:
+    """A factory that gives up the way scripts do, with sys.exit and a message."""
+    raise SystemExit("DATABASE_PASSWORD must be set")
+
+
 def app_with_init_db() -> Flask:
     """A flaskr-style app: its `init-db` command records the environment it ran in."""
     app = Flask(__name__)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from xml.etree import ElementTree
 
@@ -155,6 +156,33 @@ def test_an_auth_hook_that_cannot_be_imported_exits_2(books_spec, capsys):
     ]
     assert cli.main(argv) == 2
     assert "Cannot import the auth hook" in capsys.readouterr().err
+
+
+def test_an_app_module_that_raises_on_import_exits_2_with_reports_and_the_line(books_spec, tmp_path, capsys):
+    """Any exception importing the app (here a NameError in a class body) is exit 2, not a traceback and 1."""
+    argv = ["run", "--app", "tests.gate.fails_at_import:create_app", "--spec", str(books_spec)]
+    assert cli.main([*argv, "--reports", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert (
+        "Cannot import 'tests.gate.fails_at_import:create_app': importing tests.gate.fails_at_import raised "
+        in err
+    )
+    assert "NameError: name 'FactoryFailed' is not defined (at tests/gate/fails_at_import.py:" in err
+    summary = json.loads((tmp_path / "contract-summary.json").read_text(encoding="utf-8"))
+    assert summary["ok"] is False and "NameError" in summary["errors"][0]
+
+
+def test_an_auth_hook_module_that_raises_on_import_exits_2(books_spec, capsys):
+    argv = [
+        "run",
+        "--app=tests.gate.other_app:create_app",
+        f"--spec={books_spec}",
+        "--auth=tests.gate.fails_at_import:auth",
+    ]
+    assert cli.main(argv) == 2
+    assert (
+        "Cannot import the auth hook 'tests.gate.fails_at_import:auth': importing" in capsys.readouterr().err
+    )
 
 
 def test_a_base_url_that_is_not_a_url_exits_2(books_spec, monkeypatch, capsys):

@@ -192,7 +192,10 @@ def test_a_hook_failing_with_its_own_error_is_reported_as_a_sign_in_failure(book
         auth="tests.gate.factories:refusing_hook",
         replay=False,
     )
-    with pytest.raises(AuthHookError, match=r"could not sign in: KeyError\('access_token'\)"):
+    with pytest.raises(
+        AuthHookError,
+        match=r"could not sign in: KeyError: 'access_token' \(at tests/gate/factories\.py:\d+\)",
+    ):
         run_gate(options)
 
 

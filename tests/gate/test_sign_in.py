@@ -86,6 +86,29 @@ def test_a_sign_in_that_breaks_the_contract_fails_its_operation_and_the_run_goes
     assert 401 in rows["GET /api/todos"].observed
 
 
+def indexing_hook(client, identity):
+    """A user's hook as one is first written: register, log in, index the answer for its token."""
+    body = {"username": f"{identity}-user", "password": "x" * 12}
+    client.request("POST", "/api/auth/register", json=body)
+    response = client.request("POST", "/api/auth/login", json=body)
+    return {"Authorization": f"Bearer {response.body['access_token']}"}
+
+
+def test_the_auth_line_names_what_a_users_hook_raised_and_where():
+    """A bare KeyError says `'access_token'`; the line must say it is a KeyError, and at which line."""
+    options = GateOptions(
+        app=broken("register-422"),
+        auth="tests.gate.test_sign_in:indexing_hook",
+        profile="fast",
+        phases=PHASES,
+        example_database=None,
+        replay=False,
+    )
+    report = run_gate(options)
+    assert report.auth.startswith(f"sign-in broke the contract of {REGISTER}"), describe(report)
+    assert "the hook raised KeyError: 'access_token' (at tests/gate/test_sign_in.py:" in report.auth
+
+
 def test_a_broken_sign_in_exits_1_with_its_reports(tmp_path, monkeypatch, capsys):
     monkeypatch.setattr("tests.gate.test_sign_in.APP", broken("register-500"), raising=False)
     argv = ["run", "--app", "tests.gate.test_sign_in:APP", "--profile", "fast", "--phases", "fuzzing"]
@@ -109,7 +132,10 @@ def wrong_password_hook(client, identity):
 def test_wrong_credentials_the_user_gave_exit_2_and_still_write_reports(tmp_path, capsys):
     argv = ["run", "--auth", "tests.gate.test_sign_in:wrong_password_hook", "--profile", "fast"]
     assert main([*argv, "--phases", "fuzzing", "--reports", str(tmp_path)]) == 2
-    assert "could not sign in: RuntimeError('login refused: 401')" in capsys.readouterr().err
+    assert (
+        "could not sign in: RuntimeError: login refused: 401 (at tests/gate/test_sign_in.py:"
+        in capsys.readouterr().err
+    )
     summary = GateReport.read_json(tmp_path / "contract-summary.json")
     assert not summary.ok and "login refused: 401" in summary.errors[0]
     junit = ElementTree.parse(tmp_path / "contract.xml").getroot()

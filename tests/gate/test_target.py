@@ -230,6 +230,16 @@ def test_a_failing_factory_is_reported_with_its_error_and_leaves_nothing_behind(
     assert list(private_tempdir.iterdir()) == []
 
 
+def test_a_factory_that_calls_sys_exit_is_a_target_error_not_an_exit(books_spec, private_tempdir):
+    with pytest.raises(
+        TargetError,
+        match=r"exiting_factory failed: SystemExit: DATABASE_PASSWORD must be set "
+        r"\(at tests/gate/factories\.py:\d+\)",
+    ):
+        resolve_target(app="tests.gate.factories:exiting_factory", spec=books_spec, base_url=None)
+    assert list(private_tempdir.iterdir()) == []
+
+
 def test_a_failing_init_db_is_reported(books_spec, private_tempdir):
     with pytest.raises(TargetError, match=r"init-db` failed.*database is locked"):
         resolve_target(app=factories.app_whose_init_db_fails, spec=books_spec, base_url=None)

@@ -75,6 +75,18 @@ def test_meta_schema_errors_are_reported_with_their_location():
     assert check.validate(doc) == []
 
 
+def test_a_dangling_ref_is_named_without_the_whole_document():
+    """`referencing` puts the document it searched into its message: a big spec made a line of 40 kB."""
+    doc = copy.deepcopy(build.build_spec())
+    operation = doc["paths"]["/api/todos"]["get"]
+    operation["parameters"][0]["schema"] = {"$ref": "#/components/schemas/Nowhere.Status"}
+    [error] = check.validate(doc)
+    assert error.startswith(
+        "(document): validation stopped: PointerToNowhere: '/components/schemas/Nowhere.Status'"
+    )
+    assert error.endswith("does not exist in the document") and len(error) < 300
+
+
 def test_check_passes_on_this_repository(capsys):
     assert main(["check"]) == 0
     out = capsys.readouterr().out
