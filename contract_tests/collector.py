@@ -17,11 +17,17 @@ from contract_tests.probes import PROBE_CHECKS, ProbeResult, probe_summary
 from contract_tests.profiles import PHASES
 from contract_tests.report import EXCERPT_CHARS, Failure, OperationCoverage, PhaseTotals
 from contract_tests.resend import SentRequest
+from contract_tests.spec_check import CHECK as SPEC_CHECK
+from contract_tests.spec_check import DOCUMENT, SpecDefect
+from contract_tests.spec_check import PHASE as SPEC_PHASE
 from contract_tests.transport import RaisedInApp
 from openapi.document import operations
 
 # A curl line longer than this (a probe's megabyte string) is cut: the failure says what the value was.
 CURL_CHARS = 600
+# Schemathesis' message of an error of its own is cut after this, on its one console line.
+ERROR_CHARS = 300
+SUMMARY_FIELD = "the JSON summary (error_details)"
 # The longest sequence a replay re-sends before the failing request (the stateful phase's steps are 20-50).
 MAX_SEQUENCE = 100
 
@@ -109,6 +115,13 @@ class Collector(EventHandler[ExecutionContext]):
     phases: dict[str, PhaseTotals] = field(default_factory=dict)
     # Testing phases that ran to their end (not skipped, not cut short by --max-time).
     finished_phases: set[str] = field(default_factory=set)
+    # The tracebacks of Schemathesis' own errors, by the error's line in `errors`: for the reports only.
+    error_details: dict[str, str] = field(default_factory=dict)
+    # The app's output to stdout/stderr while answering requests: each distinct line and its count.
+    app_output: dict[str, int] = field(default_factory=dict)
+    # Operations the spec check found defects in: an error Schemathesis raises on one points at them.
+    defective: set[str] = field(default_factory=set)
+    _errored: set[tuple[str, str | None]] = field(default_factory=set)
     _phase_started: float = 0.0
     _interrupted: bool = False
 
@@ -140,11 +153,37 @@ class Collector(EventHandler[ExecutionContext]):
             elif id(event.value) in self.server_exceptions:
                 self._on_server_exception(event)
             else:
-                self.errors.append(f"{event.label}: {event.info.format(base_url_is_set=False)}".rstrip())
+                self._on_engine_error(event)
         elif isinstance(event, events.EngineFinished) and event.payload is not None:
             self.relogins += event.payload.reauth_count
         elif isinstance(event, events.FatalError):
             self.errors.append(f"Fatal: {event.exception!r}")
+
+    def _on_engine_error(self, event: events.NonFatalError) -> None:
+        """An error of Schemathesis' own: in words on the console, its traceback kept for the reports.
+
+        Schemathesis raising inside a phase (a spec it cannot read, a bug of its own) names the operation, the
+        phase and the exception in one line; the traceback goes to the JSON summary (`error_details`) and
+        Schemathesis' HTML report. Errors it explains in words (a schema error, an unsatisfiable schema) stay
+        as it writes them.
+        """
+        info = event.info
+        phase = event.phase.value if event.phase is not None else None
+        self._errored.add((event.label, phase))
+        if not info.has_useful_traceback:
+            self.errors.append(f"{event.label}: {info.format(base_url_is_set=False)}".rstrip())
+            return
+        message = " ".join((info.message or str(event.value)).split())[:ERROR_CHARS]
+        where = f" in the {phase} phase" if phase is not None else ""
+        line = (
+            f"{event.label}: Schemathesis raised {type(event.value).__name__}{where}: {message} "
+            f"(the traceback is in {SUMMARY_FIELD} and the HTML report)"
+        )
+        if event.label in self.defective:
+            line += "; the spec check found this operation's spec wrong (see its spec_validity failures)"
+        if line not in self.errors:
+            self.errors.append(line)
+            self.error_details[line] = info.traceback
 
     def _phase(self, name: str) -> PhaseTotals:
         if name not in self.phases:
@@ -191,6 +230,8 @@ class Collector(EventHandler[ExecutionContext]):
                 if check.status == Status.FAILURE and check.failure_info is not None:
                     explained = True
                     self._on_failure(recorder, case_id, check, phase)
+        # An error Schemathesis reported for this operation and phase explains its scenario's ending in error.
+        explained = explained or (recorder.label, phase) in self._errored
         if status == Status.ERROR and not explained:
             self._on_unexplained_error(unanswered, phase)
 
@@ -354,6 +395,36 @@ class Collector(EventHandler[ExecutionContext]):
         for item in found:
             self._found.setdefault(item.key, item)
 
+    def add_spec_defects(
+        self, defects: dict[str, tuple[SpecDefect, ...]], selected: Iterable[str] | None
+    ) -> None:
+        """The spec check's findings: a failure of each operation they concern, the rest the run's errors."""
+        wanted = None if selected is None else set(selected)
+        for label, found in defects.items():
+            if label == DOCUMENT:
+                lines = [f"spec {defect.describe()}" for defect in found]
+                self.errors += [line for line in lines if line not in self.errors]
+                continue
+            if wanted is not None and label not in wanted:
+                continue
+            for defect in found:
+                key = (SPEC_CHECK, label, f"{defect.pointer} {defect.problem}")
+                failure = Failure(
+                    check=SPEC_CHECK,
+                    operation=label,
+                    title=f"The spec is wrong at {defect.pointer}",
+                    message=f"{defect.problem}.\nFix: {defect.fix}.",
+                    curl="",
+                    status_code=None,
+                    response_excerpt="",
+                    phase=SPEC_PHASE,
+                    seed=self.seed,
+                )
+                self._found.setdefault(key, Found(failure, key))
+        # The document's defects come first in the report, as they were found before any request.
+        order = sorted(self._found, key=lambda key: key[0] != SPEC_CHECK)
+        self._found = {key: self._found[key] for key in order}
+
     def failures(self) -> list[Found]:
         return list(self._found.values())
 
@@ -370,6 +441,10 @@ class Collector(EventHandler[ExecutionContext]):
         self.checks_run += other.checks_run
         self.relogins += other.relogins
         self.errors += [error for error in other.errors if error not in self.errors]
+        for line, details in other.error_details.items():
+            self.error_details.setdefault(line, details)
+        for line, count in other.app_output.items():
+            self.app_output[line] = self.app_output.get(line, 0) + count
         for line, count in other.app_log.items():
             self.app_log[line] = self.app_log.get(line, 0) + count
         for label, statuses in other.observed.items():

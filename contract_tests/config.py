@@ -9,12 +9,16 @@ from typing import Any
 
 import schemathesis
 from schemathesis.config import SchemathesisConfig
+from schemathesis.core.errors import InvalidSchema, LoaderError
 
 from contract_tests.plan import GatePlan
 from contract_tests.profiles import ENGINE_PHASES
-from contract_tests.target import Target, is_url
+from contract_tests.spec_check import unloadable
+from contract_tests.target import Target, TargetError, is_url
 
 CONFIG_FILE = Path(__file__).with_name("schemathesis.toml")
+# A loader's message longer than this (a YAML error quoting the document) is cut.
+LOADER_CHARS = 400
 
 
 def build_config(
@@ -47,7 +51,34 @@ def build_config(
 
 
 def load_schema(target: Target, config: SchemathesisConfig) -> Any:
-    """The spec as Schemathesis loads it, with the in-process app attached (requests then never leave)."""
+    """The spec as Schemathesis loads it, with the in-process app attached (requests then never leave).
+
+    A document that cannot be loaded, or is no OpenAPI document with operations, is a TargetError (exit 2)
+    that says why, instead of the traceback of whichever part of Schemathesis met it first.
+    """
+    problem = unloadable(target.document) if target.document is not None else None
+    if problem is not None:
+        raise TargetError(f"The spec {target.spec} cannot be tested: {problem}.")
+    try:
+        schema = _load(target, config)
+        problem = unloadable(schema.raw_schema)
+    except (LoaderError, InvalidSchema, AssertionError, TypeError, ValueError, KeyError) as exc:
+        raise TargetError(f"The spec {target.spec} cannot be loaded: {_loader_message(exc)}") from exc
+    if problem is not None:
+        raise TargetError(f"The spec {target.spec} cannot be tested: {problem}.")
+    if target.app is not None:
+        schema.app = target.app
+    return schema
+
+
+def _loader_message(exc: Exception) -> str:
+    """Schemathesis' own words when it has them (a YAML error with its line), else the exception's type."""
+    text = (getattr(exc, "message", None) or str(exc)).strip()
+    first = " ".join(text.split())[:LOADER_CHARS]
+    return f"{type(exc).__name__}: {first}" if first else type(exc).__name__
+
+
+def _load(target: Target, config: SchemathesisConfig) -> Any:
     if target.document is not None:
         # Served by the app itself (`--spec /openapi.json`): what it answered, as `from_wsgi` loads it.
         schema = schemathesis.openapi.from_dict(copy.deepcopy(target.document), config=config)
@@ -56,6 +87,6 @@ def load_schema(target: Target, config: SchemathesisConfig) -> Any:
         schema = schemathesis.openapi.from_url(target.spec, config=config)
     else:
         schema = schemathesis.openapi.from_path(target.spec, config=config)
-    if target.app is not None:
-        schema.app = target.app
+    # Its operations are read lazily: reading them now turns a malformed `paths` into a load error here.
+    _ = schema.raw_schema
     return schema

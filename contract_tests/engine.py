@@ -158,7 +158,11 @@ def _run_on(
             f"profile {plan.profile.name}, seed {run_seed}"
         )
         collector = Collector(
-            seed=run_seed, server_exceptions=target.server_exceptions, raised=RAISED, log=log
+            seed=run_seed,
+            server_exceptions=target.server_exceptions,
+            raised=RAISED,
+            log=log,
+            defective=set(plan.spec_defects),
         )
         clock = Deadline(plan.deadline)
         phase_clock = PhaseClock(budgets, phases if charged is None else charged, clock)

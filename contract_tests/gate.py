@@ -26,11 +26,13 @@ from contract_tests.profiles import PROBES
 from contract_tests.replay import confirm
 from contract_tests.report import CutShort, GateReport, Totals
 from contract_tests.signin import PHASE as SIGN_IN
+from contract_tests.spec_check import DOCUMENT
+from contract_tests.spec_check import PHASE as SPEC
 from contract_tests.transport import install_formats, install_wsgi_shim
 from contract_tests.workers import run_groups
 
 # Phases of the gate's own, which Schemathesis' JUnit handler does not see.
-GATE_PHASES = (PROBES, SIGN_IN)
+GATE_PHASES = (SPEC, PROBES, SIGN_IN)
 
 __all__ = [
     "DEFAULT_EXAMPLE_DATABASE",
@@ -51,11 +53,14 @@ def run_gate(options: GateOptions | None = None, *, echo: Callable[[str], None] 
     install_wsgi_shim()
     install_formats()
     load_all_checks()
+    _echo_spec_check(plan, echo)
     try:
         run = run_groups(plan, echo)
         out_of_time = plan.deadline is not None and time.monotonic() >= plan.deadline
         if plan.replay and run.collector.failures() and not out_of_time:
             confirm(plan, run, echo)
+        # After the replay: a defect of the document is a fact about it, not a response to send again.
+        run.collector.add_spec_defects(plan.spec_defects, plan.operations)
     finally:
         if plan.fresh_databases is not None:
             left = plan.fresh_databases.drop_leftovers()
@@ -79,6 +84,19 @@ def run_gate(options: GateOptions | None = None, *, echo: Callable[[str], None] 
         report.reports["Summary (JSON)"] = str(summary)
         report.write_json(summary)
     return report
+
+
+def _echo_spec_check(plan: GatePlan, echo: Callable[[str], None]) -> None:
+    defects = plan.spec_defects
+    if not defects:
+        return
+    count = len({defect for found in defects.values() for defect in found})
+    operations = [label for label in defects if label != DOCUMENT]
+    echo(
+        f"Spec check: {count} defect(s) in the spec, on {len(operations)} operation(s) "
+        f"({'outside any operation too' if DOCUMENT in defects else 'none outside them'}); "
+        "each is a failure of the operation it concerns, and every operation is still tested"
+    )
 
 
 def write_unrunnable_reports(options: GateOptions, message: str) -> dict[str, str]:
@@ -119,6 +137,9 @@ def _report(plan: GatePlan, run: PassResult) -> GateReport:
         auth=run.auth,
         skipped=run.skipped,
         app_log=summary(collector.app_log),
+        app_output=summary(collector.app_output),
+        app_output_lines=sum(collector.app_output.values()),
+        error_details=dict(collector.error_details),
         rerun=rerun_command(plan.options, plan.profile.name, run.seed),
         shard=str(plan.shard) if plan.shard is not None else "",
         phases=collector.phase_totals(),

@@ -8,7 +8,7 @@ import secrets
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from contract_tests.auth import AuthHook, AuthHookError
 from contract_tests.credentials import GivenAuth, given_auth
@@ -17,7 +17,16 @@ from contract_tests.max_time import TimeBudgets, parse_max_time
 from contract_tests.options import GateOptions
 from contract_tests.profiles import PHASES, Profile, get_profile
 from contract_tests.shards import Shard, parse_shard, select
-from contract_tests.target import AppFactory, is_served_path, is_url, resolve_spec, resolve_target
+from contract_tests.spec_check import SpecDefect, check_document, unloadable
+from contract_tests.target import (
+    AppFactory,
+    TargetError,
+    is_served_path,
+    is_url,
+    resolve_spec,
+    resolve_target,
+)
+from openapi.document import operations
 
 if TYPE_CHECKING:  # SQLAlchemy and psycopg (the `postgres` extra) are needed only for --fresh-database
     from contract_tests.databases import FreshDatabases
@@ -47,6 +56,8 @@ class GatePlan:
     spec: str
     # Every operation of the spec (`GET /books/{id}`), in document order: read once, here.
     labels: tuple[str, ...]
+    # What the spec check found in the document before any pass, by operation (see `spec_check`).
+    spec_defects: dict[str, tuple[SpecDefect, ...]]
     app: str | AppFactory | None
     base_url: str | None
     database_url: str | None
@@ -93,7 +104,11 @@ def build_plan(options: GateOptions) -> GatePlan:
     spec = resolve_spec(options.spec)
     fresh = _fresh_databases(options, base_url)
     shard = parse_shard(options.shard) if options.shard else None
-    labels = spec_labels(spec, app=app, base_url=base_url)
+    document = read_spec(spec, app=app, base_url=base_url)
+    problem = unloadable(document)
+    if problem is not None:
+        raise TargetError(f"The spec {spec} cannot be tested: {problem}.")
+    labels = [op.label for op in operations(document)]
     selected = options.operations
     if shard is not None:
         mine = select(labels, shard)
@@ -110,6 +125,7 @@ def build_plan(options: GateOptions) -> GatePlan:
         workers=_workers(options, profile),
         spec=spec,
         labels=tuple(labels),
+        spec_defects=check_document(document),
         app=app,
         base_url=base_url,
         database_url=options.database_url,
@@ -178,18 +194,24 @@ def resolve_given_auth(options: GateOptions) -> GivenAuth:
 def spec_labels(
     location: str, *, app: str | AppFactory | None = None, base_url: str | None = None
 ) -> list[str]:
-    """The operation labels (`GET /books/{id}`) of the spec at a path or URL, in document order.
+    """The operation labels (`GET /books/{id}`) of the spec at a path or URL, in document order."""
+    from openapi.document import operations
+
+    return [op.label for op in operations(read_spec(location, app=app, base_url=base_url))]
+
+
+def read_spec(location: str, *, app: str | AppFactory | None = None, base_url: str | None = None) -> Any:
+    """The document at a path or URL, parsed (JSON or YAML), as the gate will test it.
 
     A spec the app serves (`/openapi.json`) is fetched from the app (or server) given, built once for it.
+    Text that is neither JSON nor YAML is a TargetError naming the line YAML stopped at.
     """
     import yaml
-
-    from openapi.document import operations
 
     if is_served_path(location):
         target = resolve_target(app=app or DEFAULT_APP, spec=location, base_url=base_url)
         try:
-            return [op.label for op in operations(target.document or {})]
+            return target.document or {}
         finally:
             target.close()
     if is_url(location):
@@ -199,7 +221,13 @@ def spec_labels(
     else:
         text = Path(location).read_text(encoding="utf-8")
     try:
-        document = json.loads(text)
+        return json.loads(text)
     except ValueError:
-        document = yaml.safe_load(text)  # YAML is a superset of JSON, and Schemathesis takes either
-    return [op.label for op in operations(document)]
+        pass
+    try:
+        return yaml.safe_load(text)  # YAML is a superset of JSON, and Schemathesis takes either
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark is not None else ""
+        problem = getattr(exc, "problem", None) or type(exc).__name__
+        raise TargetError(f"The spec {location} is neither JSON nor YAML: {problem}{where}.") from exc

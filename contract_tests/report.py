@@ -35,8 +35,9 @@ class Failure:
         lines = [
             f"{index}. {kind}: {self.operation} [{self.check}] ({self.phase} phase, seed {self.seed})",
             _indent(self.title + ("\n" + self.message if self.message else "")),
-            f"   Response ({self.status_code}): {self.response_excerpt or '<empty body>'}",
         ]
+        if self.curl or self.status_code is not None or self.response_excerpt:  # a spec defect has no request
+            lines.append(f"   Response ({self.status_code}): {self.response_excerpt or '<empty body>'}")
         if self.flaky:
             lines.append(
                 f"   Replay response ({self.replay_status_code}): {self.replay_excerpt or '<empty body>'}"
@@ -44,8 +45,9 @@ class Failure:
         if self.app_log:
             lines.append("   The app logged:")
             lines += [f"      {line}" for line in self.app_log]
-        lines.append("   Reproduce with:")
-        lines.append(_indent(self.curl, "      "))
+        if self.curl:
+            lines.append("   Reproduce with:")
+            lines.append(_indent(self.curl, "      "))
         return "\n".join(lines)
 
 
@@ -141,6 +143,12 @@ class GateReport:
     skipped: list[str] = field(default_factory=list)
     # The app's own warning-or-worse log lines during the run, each with its count.
     app_log: list[str] = field(default_factory=list)
+    # What the in-process app wrote to stdout/stderr while answering requests: distinct lines with their
+    # counts (`12x stdout: ...`), and how many lines in all.
+    app_output: list[str] = field(default_factory=list)
+    app_output_lines: int = 0
+    # The tracebacks of Schemathesis' own errors, by their line in `errors`: in the JSON summary only.
+    error_details: dict[str, str] = field(default_factory=dict)
     # Per testing phase, in the order they run: where the run's time and cases went.
     phases: list[PhaseTotals] = field(default_factory=list)
     # Set when `--max-time` cut a phase or the run short: what it cut. Such a run passes on what it tested.
@@ -212,6 +220,13 @@ class GateReport:
         if self.app_log:
             out += ["", f"App log (warnings and errors the app logged, {len(self.app_log)} distinct):"]
             out += [f"   {line}" for line in self.app_log]
+        if self.app_output_lines:
+            out += [
+                "",
+                f"App output: {self.app_output_lines} line(s) the app wrote to stdout/stderr while answering "
+                f"requests ({len(self.app_output)} distinct, most frequent first in the JSON summary's "
+                "app_output; a failure shows its request's)",
+            ]
         out += ["", "Status coverage (documented vs observed):", self.coverage_table(), ""]
         out.append(
             f"Totals: {t.operations} operations, {t.cases} cases, {t.requests} requests, "
