@@ -194,6 +194,7 @@ def _run_on(
             skipped += more
             phase_clock.end(cut_short=probes_stopped)
     collector.app_log = dict(log.counts)
+    collector.app_output = dict(log.output_counts)
     collector.server_exceptions, collector.raised, collector.log = set(), None, None
     RAISED.clear()
     if opened.sign_in is not None:

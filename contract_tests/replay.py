@@ -80,9 +80,8 @@ def fresh_schema(plan: GatePlan) -> Iterator[Any]:
     """The spec on a freshly built app, signed in as the run was; the app's log kept off the console."""
     target = build_target(plan)
     try:
-        opened = open_schema(target, plan)
-        with applog.captured():
-            yield opened.schema
+        with applog.captured():  # the sign-in too: what the app prints stays off the console
+            yield open_schema(target, plan).schema
     finally:
         RAISED.clear()
         target.close()

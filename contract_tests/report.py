@@ -8,6 +8,8 @@ from pathlib import Path
 from typing import Any
 
 EXCERPT_CHARS = 600
+# The app's most frequent output lines the console shows; the JSON summary has them all (up to 50).
+OUTPUT_SHOWN = 5
 
 
 @dataclass(slots=True)
@@ -225,8 +227,9 @@ class GateReport:
                 "",
                 f"App output: {self.app_output_lines} line(s) the app wrote to stdout/stderr while answering "
                 f"requests ({len(self.app_output)} distinct, most frequent first in the JSON summary's "
-                "app_output; a failure shows its request's)",
+                "app_output; a failure shows its request's):",
             ]
+            out += [f"   {line}" for line in self.app_output[:OUTPUT_SHOWN]]
         out += ["", "Status coverage (documented vs observed):", self.coverage_table(), ""]
         out.append(
             f"Totals: {t.operations} operations, {t.cases} cases, {t.requests} requests, "

@@ -57,16 +57,14 @@ def install_wsgi_shim() -> None:
     def send(case: Any, *, session: Any = None, **kwargs: Any) -> Any:
         for name in SOCKET_OPTIONS:
             kwargs.pop(name, None)
-        applog.tag(case.id)
-        try:
-            return original(case, session=session, **kwargs)
-        except Exception as exc:
-            if not raised_in_app(exc):
-                raise
-            RAISED.add(case, exc)
-            return server_error(case, exc, kwargs.get("base_url"))
-        finally:
-            applog.tag(None)
+        with applog.answering(case.id):
+            try:
+                return original(case, session=session, **kwargs)
+            except Exception as exc:
+                if not raised_in_app(exc):
+                    raise
+                RAISED.add(case, exc)
+                return server_error(case, exc, kwargs.get("base_url"))
 
     setattr(send, _MARKER, True)
     WSGI_TRANSPORT.send = send  # type: ignore[method-assign]
