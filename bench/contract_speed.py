@@ -57,6 +57,8 @@ class Sample:
     ok: bool | None = None
     # CPU seconds of every process involved (tool and app): a figure other load on the machine barely moves.
     cpu: float | None = None
+    # Of `cpu`, the seconds the server's processes spent (over HTTP only): the rest is the client's.
+    server_cpu: float | None = None
 
     @property
     def requests_per_second(self) -> float:
@@ -70,8 +72,13 @@ class Sample:
 # --- gate, in-process -----------------------------------------------------------------------------------
 
 
-def measure_gate(profile: str, reports: Path, workers: int | None = None) -> Sample:
-    """The gate as `make contract` runs it, minus the example database (a benchmark must not replay)."""
+def measure_gate(
+    profile: str, reports: Path, workers: int | None = None, phases: tuple[str, ...] | None = None
+) -> Sample:
+    """The gate as `make contract` runs it, minus the example database (a benchmark must not replay).
+
+    `phases` narrows the run to what `st run` can do too (it has no probes), for a like-for-like ratio.
+    """
     from app import create_app
     from contract_tests import GateOptions, run_gate
 
@@ -100,6 +107,7 @@ def measure_gate(profile: str, reports: Path, workers: int | None = None) -> Sam
             replay=False,
             example_database=None,
             workers=workers,
+            phases=phases,
         )
     )
     seconds = time.perf_counter() - started
@@ -257,7 +265,7 @@ def st_run_config(profile: Any, workdir: Path, credentials: dict[str, str]) -> P
 
 def measure_http(profile_name: str) -> Sample:
     """`st run` with the profile's budget over HTTP, logged in as a user registered beforehand."""
-    from contract_tests.profiles import get_profile
+    from contract_tests.profiles import ENGINE_PHASES, get_profile
 
     profile = get_profile(profile_name)
     workdir = Path(tempfile.mkdtemp(prefix="bench-http-"))
@@ -276,7 +284,7 @@ def measure_http(profile_name: str) -> Sample:
                 "--max-examples",
                 str(profile.max_examples),
                 "--phases",
-                ",".join(profile.phases),
+                ",".join(phase for phase in profile.phases if phase in ENGINE_PHASES),
                 # One thread: the gate's workers are processes, and st run's threads were seen failing
                 # (and making the run depend on timing) when given two.
                 "--workers",
@@ -294,11 +302,17 @@ def measure_http(profile_name: str) -> Sample:
             done = subprocess.run(command, cwd=workdir, capture_output=True, text=True)
             seconds = time.perf_counter() - started
             time.sleep(0.2)  # let gunicorn flush its access log
-            cpu = _cpu_seconds() - client_before + server_cpu() - server_before
+            served = server_cpu() - server_before
+            cpu = _cpu_seconds() - client_before + served
             sent = _log_lines(access_log) - before
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
-    return Sample(seconds, sent, _generated_cases(done.stdout), done.returncode == 0, cpu)
+    cases = _generated_cases(done.stdout)
+    if not sent or cases is None:  # st run refused to start: its message, not a row of zeros
+        raise RuntimeError(
+            f"st run sent no request (exit {done.returncode}):\n{done.stdout[-2000:]}{done.stderr[-2000:]}"
+        )
+    return Sample(seconds, sent, cases, done.returncode == 0, cpu, served)
 
 
 def _generated_cases(output: str) -> int | None:
@@ -352,6 +366,16 @@ def describe(label: str, samples: list[Sample]) -> dict[str, float | None]:
         else None,
         "cases": median([s.cases for s in samples]),
         "cases_per_second": median([s.cases_per_second for s in samples]),
+        "server_cpu_ms_per_request": median(
+            [1000 * s.server_cpu / s.requests for s in samples if s.server_cpu is not None and s.requests]
+        ),
+        "client_cpu_ms_per_request": median(
+            [
+                1000 * (s.cpu - s.server_cpu) / s.requests
+                for s in samples
+                if s.server_cpu is not None and s.cpu
+            ]
+        ),
     }
     parts = [f"{figures['seconds']:.2f} s"]
     if figures["cpu_seconds"] is not None:
@@ -362,6 +386,13 @@ def describe(label: str, samples: list[Sample]) -> dict[str, float | None]:
         parts.append(f"{figures['requests_per_cpu_second']:.0f} req/CPU s")
     if figures["cases_per_second"] is not None:
         parts.append(f"{figures['cases']:.0f} cases, {figures['cases_per_second']:.0f} cases/s")
+    if figures["server_cpu_ms_per_request"] is not None:
+        parts.append(
+            f"CPU ms per request: {figures['client_cpu_ms_per_request']:.1f} client, "
+            f"{figures['server_cpu_ms_per_request']:.1f} server"
+        )
+    elif figures["requests_per_cpu_second"]:
+        parts.append(f"CPU ms per request: {1000 / figures['requests_per_cpu_second']:.1f}")
     print(f"{label:<34} {', '.join(parts)}")
     return figures
 
@@ -461,6 +492,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--skip", default="", help="comma-separated parts to skip: gate, raw, http, make")
     parser.add_argument("--workers", type=int, help="override the gate profile's processes (st run keeps 1)")
     parser.add_argument("--where", action="store_true", help="also profile one gate run: time by package")
+    parser.add_argument(
+        "--with-probes",
+        action="store_true",
+        help="run the gate's probes too (st run has none, so the ratios then compare unequal work)",
+    )
     args = parser.parse_args(argv)
     skip = {part.strip() for part in args.skip.split(",") if part.strip()}
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
@@ -469,13 +505,18 @@ def main(argv: list[str] | None = None) -> int:
         f"load average {load:.1f} at start"
     )
 
+    from contract_tests.profiles import ENGINE_PHASES, get_profile
+
+    gate_phases = None
+    if not args.with_probes:
+        gate_phases = tuple(phase for phase in get_profile(args.profile).phases if phase in ENGINE_PHASES)
     results: dict[str, dict[str, float | None]] = {}
     with tempfile.TemporaryDirectory(prefix="bench-reports-") as reports:
         parts: list[tuple[str, str, Callable[[], Sample]]] = [
             (
                 "gate",
                 f"gate in-process ({args.profile})",
-                lambda: measure_gate(args.profile, Path(reports), args.workers),
+                lambda: measure_gate(args.profile, Path(reports), args.workers, gate_phases),
             ),
             ("raw", "raw Flask test client", lambda: measure_raw(args.raw_requests)),
             ("http", f"st run over HTTP ({args.profile})", lambda: measure_http(args.profile)),
