@@ -123,8 +123,39 @@ def _cpu_seconds() -> float:
 # --- raw Flask test client: the ceiling -----------------------------------------------------------------
 
 
+Send = Callable[..., tuple[int, Any]]  # (method, path, json=None, headers=None) -> (status, JSON body)
+
+
+def user_mix(send: Send, requests_wanted: int) -> int:
+    """A user's day in fast motion: create, list, read, change and delete todos; returns requests sent."""
+    credentials = {
+        "username": f"bench-{os.getpid()}-{time.monotonic_ns()}",
+        "password": "correct horse battery",
+    }
+    send("POST", "/api/auth/register", json=credentials)
+    _, signed_in = send("POST", "/api/auth/login", json=credentials)
+    auth = {"Authorization": f"Bearer {signed_in['access_token']}"}
+    sent = 0
+    while sent < requests_wanted:
+        _, created = send(
+            "POST",
+            "/api/todos",
+            json={"title": f"todo {sent}", "tags": ["bench", "raw"], "priority": "high"},
+            headers=auth,
+        )
+        todo = created["id"]
+        send("GET", "/api/todos?per_page=20&sort=-created_at", headers=auth)
+        send("GET", f"/api/todos/{todo}", headers=auth)
+        send("PATCH", f"/api/todos/{todo}", json={"done": True}, headers=auth)
+        status, _ = send("DELETE", f"/api/todos/{todo}", headers=auth)
+        if status != 204:
+            raise RuntimeError(f"the raw mix broke: DELETE answered {status}")
+        sent += 5
+    return sent
+
+
 def measure_raw(requests_wanted: int) -> Sample:
-    """A user's day in fast motion: create, list, read, change and delete todos through the test client."""
+    """The mix through the Flask test client: the app's own cost, the ceiling of any in-process tool."""
     from app import create_app
     from app.database import init_db
     from contract_tests.target import APP_ENVIRONMENT, CHEAP_PASSWORD_HASHING
@@ -140,30 +171,39 @@ def measure_raw(requests_wanted: int) -> Sample:
         )
         init_db(app)
         client = app.test_client()
-        credentials = {"username": "bench-user", "password": "correct horse battery"}
-        client.post("/api/auth/register", json=credentials)
-        token = client.post("/api/auth/login", json=credentials).get_json()["access_token"]
-        auth = {"Authorization": f"Bearer {token}"}
-        sent = 0
+
+        def send(method: str, path: str, json: Any = None, headers: Any = None) -> tuple[int, Any]:
+            response = client.open(path, method=method, json=json, headers=headers)
+            return response.status_code, response.get_json(silent=True)
+
         cpu_before = _cpu_seconds()
         started = time.perf_counter()
-        while sent < requests_wanted:
-            created = client.post(
-                "/api/todos",
-                json={"title": f"todo {sent}", "tags": ["bench", "raw"], "priority": "high"},
-                headers=auth,
-            )
-            todo = created.get_json()["id"]
-            client.get("/api/todos?per_page=20&sort=-created_at", headers=auth)
-            client.get(f"/api/todos/{todo}", headers=auth)
-            client.patch(f"/api/todos/{todo}", json={"done": True}, headers=auth)
-            gone = client.delete(f"/api/todos/{todo}", headers=auth)
-            if gone.status_code != 204:
-                raise RuntimeError(f"the raw mix broke: DELETE answered {gone.status_code}")
-            sent += 5
+        sent = user_mix(send, requests_wanted)
         seconds = time.perf_counter() - started
         cpu = _cpu_seconds() - cpu_before
     return Sample(seconds, sent, cpu=cpu)
+
+
+def measure_raw_http(requests_wanted: int) -> Sample:
+    """The same mix with `requests` against gunicorn: what HTTP itself costs, client and server side."""
+    workdir = Path(tempfile.mkdtemp(prefix="bench-raw-http-"))
+    try:
+        with serve(workdir) as (base_url, _, server_cpu), requests.Session() as session:
+
+            def send(method: str, path: str, json: Any = None, headers: Any = None) -> tuple[int, Any]:
+                response = session.request(method, base_url + path, json=json, headers=headers, timeout=30)
+                return response.status_code, response.json() if response.content else None
+
+            server_before = server_cpu()
+            client_before = _cpu_seconds()
+            started = time.perf_counter()
+            sent = user_mix(send, requests_wanted)
+            seconds = time.perf_counter() - started
+            served = server_cpu() - server_before
+            cpu = _cpu_seconds() - client_before + served
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    return Sample(seconds, sent, cpu=cpu, server_cpu=served)
 
 
 # --- the Schemathesis CLI over HTTP against gunicorn ----------------------------------------------------
@@ -489,7 +529,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=3, help="repetitions of each measurement (median)")
     parser.add_argument("--profile", default="ci", help="the gate profile whose budget is measured")
     parser.add_argument("--raw-requests", type=int, default=3000, help="requests in each raw-client run")
-    parser.add_argument("--skip", default="", help="comma-separated parts to skip: gate, raw, http, make")
+    parser.add_argument(
+        "--skip", default="", help="comma-separated parts to skip: gate, raw, raw-http, http, make"
+    )
     parser.add_argument("--workers", type=int, help="override the gate profile's processes (st run keeps 1)")
     parser.add_argument("--where", action="store_true", help="also profile one gate run: time by package")
     parser.add_argument(
@@ -519,6 +561,7 @@ def main(argv: list[str] | None = None) -> int:
                 lambda: measure_gate(args.profile, Path(reports), args.workers, gate_phases),
             ),
             ("raw", "raw Flask test client", lambda: measure_raw(args.raw_requests)),
+            ("raw-http", "the same mix over HTTP", lambda: measure_raw_http(args.raw_requests)),
             ("http", f"st run over HTTP ({args.profile})", lambda: measure_http(args.profile)),
             ("make", f"make contract ({args.profile})", lambda: measure_make_contract(args.profile)),
         ]
@@ -542,6 +585,19 @@ def main(argv: list[str] | None = None) -> int:
         ("  same, per CPU second", "requests_per_cpu_second", gate, http, speedup),
     ):
         print(verdict(name, _ratio(numerator.get(key), denominator.get(key)), target))
+    # What HTTP itself costs per request (both ends), from the same mix sent both ways; st run pays it on
+    # top of the same generation, checks and app, so it bounds what leaving HTTP out can win per CPU second.
+    raw_http = results.get("raw-http", {})
+    if (
+        raw.get("requests_per_cpu_second")
+        and raw_http.get("requests_per_cpu_second")
+        and http.get("requests_per_cpu_second")
+    ):
+        http_ms = 1000 / raw_http["requests_per_cpu_second"] - 1000 / raw["requests_per_cpu_second"]
+        st_ms = 1000 / http["requests_per_cpu_second"]
+        bound = st_ms / (st_ms - http_ms) if st_ms > http_ms else None
+        print(f"{'  HTTP CPU ms per request (both ends)':<40} {http_ms:.2f} of st run's {st_ms:.2f}")
+        print(f"{'  most leaving HTTP out can win per CPU s':<40} {_format(bound)}")
     whole_run = _format(_ratio(http.get("seconds"), gate.get("seconds")))
     print(f"{'  (wall time of the whole run, HTTP/gate)':<40} {whole_run}")
     make_seconds = results.get("make", {}).get("seconds")
