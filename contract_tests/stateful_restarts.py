@@ -82,7 +82,7 @@ def restart_on_inconsistent_generation() -> Iterator[RestartLog]:
             return status, True, emitted
         error = InconsistentStatefulGeneration(
             f"Hypothesis stopped the stateful phase after {log.scenarios} of its {log.budget} scenarios: "
-            f"data generation was inconsistent in {log.restarts + 1} suites in a row ({_first_line(exc)})"
+            f"data generation was inconsistent in {log.restarts + 1} suites ({_first_line(exc)})"
         )
         stopped = events.NonFatalError(
             error=error,
