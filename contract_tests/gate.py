@@ -118,6 +118,7 @@ def _report(plan: GatePlan, run: PassResult) -> GateReport:
         reports=run.reports,
         auth=run.auth,
         skipped=run.skipped,
+        notes=collector.notes,
         app_log=summary(collector.app_log),
         rerun=rerun_command(plan.options, plan.profile.name, run.seed),
         shard=str(plan.shard) if plan.shard is not None else "",
