@@ -87,6 +87,10 @@ class AccessToken(Base):
 
 class Todo(Base):
     __tablename__ = "todos"
+    # SQLite hands a new row the highest rowid + 1, so without AUTOINCREMENT the id of the newest todo, once
+    # deleted, comes back for the next one: a client still holding its URL would reach another todo.
+    # PostgreSQL's sequence never gives an id twice; AUTOINCREMENT makes SQLite agree.
+    __table_args__ = {"sqlite_autoincrement": True}
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     owner_id: Mapped[int] = mapped_column(

@@ -57,6 +57,8 @@ class Sample:
     ok: bool | None = None
     # CPU seconds of every process involved (tool and app): a figure other load on the machine barely moves.
     cpu: float | None = None
+    # Of `cpu`, the seconds the server's processes spent (over HTTP only): the rest is the client's.
+    server_cpu: float | None = None
 
     @property
     def requests_per_second(self) -> float:
@@ -70,8 +72,13 @@ class Sample:
 # --- gate, in-process -----------------------------------------------------------------------------------
 
 
-def measure_gate(profile: str, reports: Path, workers: int | None = None) -> Sample:
-    """The gate as `make contract` runs it, minus the example database (a benchmark must not replay)."""
+def measure_gate(
+    profile: str, reports: Path, workers: int | None = None, phases: tuple[str, ...] | None = None
+) -> Sample:
+    """The gate as `make contract` runs it, minus the example database (a benchmark must not replay).
+
+    `phases` narrows the run to what `st run` can do too (it has no probes), for a like-for-like ratio.
+    """
     from app import create_app
     from contract_tests import GateOptions, run_gate
 
@@ -100,6 +107,7 @@ def measure_gate(profile: str, reports: Path, workers: int | None = None) -> Sam
             replay=False,
             example_database=None,
             workers=workers,
+            phases=phases,
         )
     )
     seconds = time.perf_counter() - started
@@ -115,8 +123,39 @@ def _cpu_seconds() -> float:
 # --- raw Flask test client: the ceiling -----------------------------------------------------------------
 
 
+Send = Callable[..., tuple[int, Any]]  # (method, path, json=None, headers=None) -> (status, JSON body)
+
+
+def user_mix(send: Send, requests_wanted: int) -> int:
+    """A user's day in fast motion: create, list, read, change and delete todos; returns requests sent."""
+    credentials = {
+        "username": f"bench-{os.getpid()}-{time.monotonic_ns()}",
+        "password": "correct horse battery",
+    }
+    send("POST", "/api/auth/register", json=credentials)
+    _, signed_in = send("POST", "/api/auth/login", json=credentials)
+    auth = {"Authorization": f"Bearer {signed_in['access_token']}"}
+    sent = 0
+    while sent < requests_wanted:
+        _, created = send(
+            "POST",
+            "/api/todos",
+            json={"title": f"todo {sent}", "tags": ["bench", "raw"], "priority": "high"},
+            headers=auth,
+        )
+        todo = created["id"]
+        send("GET", "/api/todos?per_page=20&sort=-created_at", headers=auth)
+        send("GET", f"/api/todos/{todo}", headers=auth)
+        send("PATCH", f"/api/todos/{todo}", json={"done": True}, headers=auth)
+        status, _ = send("DELETE", f"/api/todos/{todo}", headers=auth)
+        if status != 204:
+            raise RuntimeError(f"the raw mix broke: DELETE answered {status}")
+        sent += 5
+    return sent
+
+
 def measure_raw(requests_wanted: int) -> Sample:
-    """A user's day in fast motion: create, list, read, change and delete todos through the test client."""
+    """The mix through the Flask test client: the app's own cost, the ceiling of any in-process tool."""
     from app import create_app
     from app.database import init_db
     from contract_tests.target import APP_ENVIRONMENT, CHEAP_PASSWORD_HASHING
@@ -132,30 +171,39 @@ def measure_raw(requests_wanted: int) -> Sample:
         )
         init_db(app)
         client = app.test_client()
-        credentials = {"username": "bench-user", "password": "correct horse battery"}
-        client.post("/api/auth/register", json=credentials)
-        token = client.post("/api/auth/login", json=credentials).get_json()["access_token"]
-        auth = {"Authorization": f"Bearer {token}"}
-        sent = 0
+
+        def send(method: str, path: str, json: Any = None, headers: Any = None) -> tuple[int, Any]:
+            response = client.open(path, method=method, json=json, headers=headers)
+            return response.status_code, response.get_json(silent=True)
+
         cpu_before = _cpu_seconds()
         started = time.perf_counter()
-        while sent < requests_wanted:
-            created = client.post(
-                "/api/todos",
-                json={"title": f"todo {sent}", "tags": ["bench", "raw"], "priority": "high"},
-                headers=auth,
-            )
-            todo = created.get_json()["id"]
-            client.get("/api/todos?per_page=20&sort=-created_at", headers=auth)
-            client.get(f"/api/todos/{todo}", headers=auth)
-            client.patch(f"/api/todos/{todo}", json={"done": True}, headers=auth)
-            gone = client.delete(f"/api/todos/{todo}", headers=auth)
-            if gone.status_code != 204:
-                raise RuntimeError(f"the raw mix broke: DELETE answered {gone.status_code}")
-            sent += 5
+        sent = user_mix(send, requests_wanted)
         seconds = time.perf_counter() - started
         cpu = _cpu_seconds() - cpu_before
     return Sample(seconds, sent, cpu=cpu)
+
+
+def measure_raw_http(requests_wanted: int) -> Sample:
+    """The same mix with `requests` against gunicorn: what HTTP itself costs, client and server side."""
+    workdir = Path(tempfile.mkdtemp(prefix="bench-raw-http-"))
+    try:
+        with serve(workdir) as (base_url, _, server_cpu), requests.Session() as session:
+
+            def send(method: str, path: str, json: Any = None, headers: Any = None) -> tuple[int, Any]:
+                response = session.request(method, base_url + path, json=json, headers=headers, timeout=30)
+                return response.status_code, response.json() if response.content else None
+
+            server_before = server_cpu()
+            client_before = _cpu_seconds()
+            started = time.perf_counter()
+            sent = user_mix(send, requests_wanted)
+            seconds = time.perf_counter() - started
+            served = server_cpu() - server_before
+            cpu = _cpu_seconds() - client_before + served
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    return Sample(seconds, sent, cpu=cpu, server_cpu=served)
 
 
 # --- the Schemathesis CLI over HTTP against gunicorn ----------------------------------------------------
@@ -257,7 +305,7 @@ def st_run_config(profile: Any, workdir: Path, credentials: dict[str, str]) -> P
 
 def measure_http(profile_name: str) -> Sample:
     """`st run` with the profile's budget over HTTP, logged in as a user registered beforehand."""
-    from contract_tests.profiles import get_profile
+    from contract_tests.profiles import ENGINE_PHASES, get_profile
 
     profile = get_profile(profile_name)
     workdir = Path(tempfile.mkdtemp(prefix="bench-http-"))
@@ -276,7 +324,7 @@ def measure_http(profile_name: str) -> Sample:
                 "--max-examples",
                 str(profile.max_examples),
                 "--phases",
-                ",".join(profile.phases),
+                ",".join(phase for phase in profile.phases if phase in ENGINE_PHASES),
                 # One thread: the gate's workers are processes, and st run's threads were seen failing
                 # (and making the run depend on timing) when given two.
                 "--workers",
@@ -294,11 +342,17 @@ def measure_http(profile_name: str) -> Sample:
             done = subprocess.run(command, cwd=workdir, capture_output=True, text=True)
             seconds = time.perf_counter() - started
             time.sleep(0.2)  # let gunicorn flush its access log
-            cpu = _cpu_seconds() - client_before + server_cpu() - server_before
+            served = server_cpu() - server_before
+            cpu = _cpu_seconds() - client_before + served
             sent = _log_lines(access_log) - before
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
-    return Sample(seconds, sent, _generated_cases(done.stdout), done.returncode == 0, cpu)
+    cases = _generated_cases(done.stdout)
+    if not sent or cases is None:  # st run refused to start: its message, not a row of zeros
+        raise RuntimeError(
+            f"st run sent no request (exit {done.returncode}):\n{done.stdout[-2000:]}{done.stderr[-2000:]}"
+        )
+    return Sample(seconds, sent, cases, done.returncode == 0, cpu, served)
 
 
 def _generated_cases(output: str) -> int | None:
@@ -352,6 +406,16 @@ def describe(label: str, samples: list[Sample]) -> dict[str, float | None]:
         else None,
         "cases": median([s.cases for s in samples]),
         "cases_per_second": median([s.cases_per_second for s in samples]),
+        "server_cpu_ms_per_request": median(
+            [1000 * s.server_cpu / s.requests for s in samples if s.server_cpu is not None and s.requests]
+        ),
+        "client_cpu_ms_per_request": median(
+            [
+                1000 * (s.cpu - s.server_cpu) / s.requests
+                for s in samples
+                if s.server_cpu is not None and s.cpu
+            ]
+        ),
     }
     parts = [f"{figures['seconds']:.2f} s"]
     if figures["cpu_seconds"] is not None:
@@ -362,6 +426,13 @@ def describe(label: str, samples: list[Sample]) -> dict[str, float | None]:
         parts.append(f"{figures['requests_per_cpu_second']:.0f} req/CPU s")
     if figures["cases_per_second"] is not None:
         parts.append(f"{figures['cases']:.0f} cases, {figures['cases_per_second']:.0f} cases/s")
+    if figures["server_cpu_ms_per_request"] is not None:
+        parts.append(
+            f"CPU ms per request: {figures['client_cpu_ms_per_request']:.1f} client, "
+            f"{figures['server_cpu_ms_per_request']:.1f} server"
+        )
+    elif figures["requests_per_cpu_second"]:
+        parts.append(f"CPU ms per request: {1000 / figures['requests_per_cpu_second']:.1f}")
     print(f"{label:<34} {', '.join(parts)}")
     return figures
 
@@ -458,9 +529,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=3, help="repetitions of each measurement (median)")
     parser.add_argument("--profile", default="ci", help="the gate profile whose budget is measured")
     parser.add_argument("--raw-requests", type=int, default=3000, help="requests in each raw-client run")
-    parser.add_argument("--skip", default="", help="comma-separated parts to skip: gate, raw, http, make")
+    parser.add_argument(
+        "--skip", default="", help="comma-separated parts to skip: gate, raw, raw-http, http, make"
+    )
     parser.add_argument("--workers", type=int, help="override the gate profile's processes (st run keeps 1)")
     parser.add_argument("--where", action="store_true", help="also profile one gate run: time by package")
+    parser.add_argument(
+        "--with-probes",
+        action="store_true",
+        help="run the gate's probes too (st run has none, so the ratios then compare unequal work)",
+    )
     args = parser.parse_args(argv)
     skip = {part.strip() for part in args.skip.split(",") if part.strip()}
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
@@ -469,15 +547,21 @@ def main(argv: list[str] | None = None) -> int:
         f"load average {load:.1f} at start"
     )
 
+    from contract_tests.profiles import ENGINE_PHASES, get_profile
+
+    gate_phases = None
+    if not args.with_probes:
+        gate_phases = tuple(phase for phase in get_profile(args.profile).phases if phase in ENGINE_PHASES)
     results: dict[str, dict[str, float | None]] = {}
     with tempfile.TemporaryDirectory(prefix="bench-reports-") as reports:
         parts: list[tuple[str, str, Callable[[], Sample]]] = [
             (
                 "gate",
                 f"gate in-process ({args.profile})",
-                lambda: measure_gate(args.profile, Path(reports), args.workers),
+                lambda: measure_gate(args.profile, Path(reports), args.workers, gate_phases),
             ),
             ("raw", "raw Flask test client", lambda: measure_raw(args.raw_requests)),
+            ("raw-http", "the same mix over HTTP", lambda: measure_raw_http(args.raw_requests)),
             ("http", f"st run over HTTP ({args.profile})", lambda: measure_http(args.profile)),
             ("make", f"make contract ({args.profile})", lambda: measure_make_contract(args.profile)),
         ]
@@ -501,6 +585,19 @@ def main(argv: list[str] | None = None) -> int:
         ("  same, per CPU second", "requests_per_cpu_second", gate, http, speedup),
     ):
         print(verdict(name, _ratio(numerator.get(key), denominator.get(key)), target))
+    # What HTTP itself costs per request (both ends), from the same mix sent both ways; st run pays it on
+    # top of the same generation, checks and app, so it bounds what leaving HTTP out can win per CPU second.
+    raw_http = results.get("raw-http", {})
+    if (
+        raw.get("requests_per_cpu_second")
+        and raw_http.get("requests_per_cpu_second")
+        and http.get("requests_per_cpu_second")
+    ):
+        http_ms = 1000 / raw_http["requests_per_cpu_second"] - 1000 / raw["requests_per_cpu_second"]
+        st_ms = 1000 / http["requests_per_cpu_second"]
+        bound = st_ms / (st_ms - http_ms) if st_ms > http_ms else None
+        print(f"{'  HTTP CPU ms per request (both ends)':<40} {http_ms:.2f} of st run's {st_ms:.2f}")
+        print(f"{'  most leaving HTTP out can win per CPU s':<40} {_format(bound)}")
     whole_run = _format(_ratio(http.get("seconds"), gate.get("seconds")))
     print(f"{'  (wall time of the whole run, HTTP/gate)':<40} {whole_run}")
     make_seconds = results.get("make", {}).get("seconds")

@@ -100,6 +100,8 @@ class Collector(EventHandler[ExecutionContext]):
     # Requests replayed after the auth hook signed in again (a 401 on cached credentials, e.g. after logout).
     relogins: int = 0
     errors: list[str] = field(default_factory=list)
+    # What the run did beyond the engine's defaults and the report must say (a restarted stateful suite).
+    notes: list[str] = field(default_factory=list)
     observed: dict[str, set[int]] = field(default_factory=lambda: defaultdict(set))
     cases_by_operation: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     # Responses (status, excerpt) by request, and by operation and phase: what a replay shows when flaky.
@@ -445,6 +447,7 @@ class Collector(EventHandler[ExecutionContext]):
             self.error_details.setdefault(line, details)
         for line, count in other.app_output.items():
             self.app_output[line] = self.app_output.get(line, 0) + count
+        self.notes += other.notes
         for line, count in other.app_log.items():
             self.app_log[line] = self.app_log.get(line, 0) + count
         for label, statuses in other.observed.items():

@@ -37,6 +37,7 @@ from contract_tests.profiles import ENGINE_PHASES, PROBES
 from contract_tests.report import CutShort
 from contract_tests.schemes import OAUTH2, choose_scheme, token_path
 from contract_tests.signin import CheckedClient
+from contract_tests.stateful_restarts import restart_on_inconsistent_generation
 from contract_tests.target import Target, describe_error, resolve_target
 from contract_tests.transport import RAISED
 
@@ -177,14 +178,16 @@ def _run_on(
         for handler in handlers:
             handler.start(ctx)
         try:
-            for event in _event_stream(schema, target, clock, phase_clock):
-                ctx.on_event(event)
-                for handler in handlers:
-                    handler.handle_event(ctx, event)
+            with restart_on_inconsistent_generation() as restarts:
+                for event in _event_stream(schema, target, clock, phase_clock):
+                    ctx.on_event(event)
+                    for handler in handlers:
+                        handler.handle_event(ctx, event)
         finally:
             clock.cancel()
             for handler in handlers:
                 handler.shutdown(ctx)
+        collector.notes += restarts.notes
         probes_stopped = PROBES in phases and clock.passed()
         if PROBES in phases and not probes_stopped:
             phase_clock.begin(PROBES)

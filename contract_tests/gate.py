@@ -136,6 +136,7 @@ def _report(plan: GatePlan, run: PassResult) -> GateReport:
         reports=run.reports,
         auth=run.auth,
         skipped=run.skipped,
+        notes=collector.notes,
         app_log=summary(collector.app_log),
         app_output=summary(collector.app_output),
         app_output_lines=sum(collector.app_output.values()),

@@ -51,6 +51,7 @@ def merge_summaries(reports: Sequence[GateReport]) -> GateReport:
                 merged.failures.append(failure)
         merged.errors += [error for error in report.errors if error not in merged.errors]
         merged.skipped += report.skipped
+        merged.notes += report.notes
         for row in report.coverage:
             if row.operation not in rows:
                 rows[row.operation] = OperationCoverage(row.operation, list(row.documented), [], 0)

@@ -143,6 +143,9 @@ class GateReport:
     shard: str = ""
     # What the run left out and why, e.g. the stateful phase of a shard without links between its operations.
     skipped: list[str] = field(default_factory=list)
+    # What the run did that the engine alone would not have, e.g. a stateful suite restarted (see
+    # contract_tests/stateful_restarts.py).
+    notes: list[str] = field(default_factory=list)
     # The app's own warning-or-worse log lines during the run, each with its count.
     app_log: list[str] = field(default_factory=list)
     # What the in-process app wrote to stdout/stderr while answering requests: distinct lines with their
@@ -241,6 +244,7 @@ class GateReport:
                 "Phases: " + ", ".join(f"{p.phase} {p.cases} cases in {p.seconds:.1f} s" for p in self.phases)
             )
         out += [f"Skipped: {line}" for line in self.skipped]
+        out += [f"Note: {line}" for line in self.notes]
         if self.stopped:
             out.append(f"Stopped: {self.stopped}")
         if t.relogins:

@@ -156,6 +156,17 @@ def test_delete_removes_the_todo_and_its_tags(client, auth_headers, make_todo, d
     expect_error(client.delete(f"/api/todos/{todo['id']}", headers=auth_headers), 404)
 
 
+def test_a_deleted_todos_id_is_never_given_to_another(client, auth_headers, make_todo, expect_error):
+    # The newest todo's id, once deleted, would come back on SQLite (highest rowid + 1) without AUTOINCREMENT:
+    # a client still holding its URL would then read or delete someone's new todo instead of getting 404.
+    make_todo(title="first")
+    newest = make_todo(title="newest")
+    assert client.delete(f"/api/todos/{newest['id']}", headers=auth_headers).status_code == 204
+    created = make_todo(title="after the delete")
+    assert created["id"] > newest["id"]
+    expect_error(client.get(f"/api/todos/{newest['id']}", headers=auth_headers), 404)
+
+
 def test_etag_changes_with_the_representation(client, auth_headers, make_todo):
     todo = make_todo()
     url = f"/api/todos/{todo['id']}"
