@@ -4,7 +4,8 @@ Three kinds of defect, each with its JSON pointer, what is wrong and what to fix
 - a local `$ref` that points nowhere (Schemathesis then drops the parameter or the body it stands for);
 - a JSON Schema keyword of the wrong type (`examples: 1` where an array is required), which Schemathesis'
   coverage phase reads without checking and crashes on;
-- anything else the OpenAPI meta-schema rejects, by Schemathesis' own validator for the document's version.
+- anything else the OpenAPI meta-schema of the document's version rejects (not formats: URLs may be
+  relative).
 
 A defect is placed on every operation that reaches it (directly or through `$ref`s); one no operation
 reaches is the document's. A document that is no OpenAPI document, or has no operation, cannot be tested.
@@ -12,6 +13,7 @@ reaches is the document's. A document that is no OpenAPI document, or has no ope
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -25,11 +27,11 @@ PHASE = "spec"
 CHECK = "spec_validity"
 # A meta-schema message longer than this is cut (jsonschema_rs starts it with the whole offending value).
 MESSAGE_CHARS = 300
-# Versions the gate knows a meta-schema for, with the name of Schemathesis' validator of each.
+# Versions the gate knows a meta-schema for: Schemathesis' copy of each, and the JSON Schema draft it is in.
 VALIDATORS = (
-    (re.compile(r"2\.0$"), "SWAGGER_20_VALIDATOR"),
-    (re.compile(r"3\.0\.\d+$"), "OPENAPI_30_VALIDATOR"),
-    (re.compile(r"3\.1\.\d+$"), "OPENAPI_31_VALIDATOR"),
+    (re.compile(r"2\.0$"), "SWAGGER_20", "Draft4Validator"),
+    (re.compile(r"3\.0\.\d+$"), "OPENAPI_30", "Draft4Validator"),
+    (re.compile(r"3\.1\.\d+$"), "OPENAPI_31", "Draft202012Validator"),
 )
 # Keys under which a document holds data, not OpenAPI objects: a `$ref` there is a value, not a reference.
 DATA_KEYS = ("example", "default", "const", "enum", "value")
@@ -198,15 +200,14 @@ def keyword_types(raw: dict[str, Any]) -> Iterator[SpecDefect]:
 
 
 def meta_schema_errors(raw: dict[str, Any]) -> Iterator[SpecDefect]:
-    """What Schemathesis' own validator of the document's OpenAPI version rejects, one defect per place."""
-    from schemathesis.specs.openapi import definitions
+    """What the meta-schema of the document's OpenAPI version rejects, one defect per place."""
 
     name = _validator_name(raw)
     if name is None:
         return
     version = raw.get("openapi", raw.get("swagger"))
     try:
-        errors = list(getattr(definitions, name).iter_errors(raw))
+        errors = list(_meta_validator(name).iter_errors(raw))
     except (TypeError, ValueError):  # a key that is no string: the validator gives up, as Schemathesis does
         return
     for error in (leaf for top in errors for leaf in _leaves(top)):
@@ -324,10 +325,22 @@ def _exists(raw: dict[str, Any], ptr: str) -> bool:
 def _validator_name(raw: dict[str, Any]) -> str | None:
     version = str(raw.get("openapi", raw.get("swagger", "")))
     key = "openapi" if "openapi" in raw else "swagger"
-    for pattern, name in VALIDATORS:
+    for pattern, name, _ in VALIDATORS:
         if pattern.match(version) and (key == "swagger") == name.startswith("SWAGGER"):
             return name
     return None
+
+
+@functools.cache
+def _meta_validator(name: str) -> Any:
+    """The meta-schema's validator without format checks: OpenAPI lets URL fields be relative references
+    (`tokenUrl: /token`, 3.0 and 3.1 section "Relative References in URLs") where the meta-schema says
+    `format: uri`, and Schemathesis' own validator, built for responses, checks formats."""
+    import jsonschema_rs
+    from schemathesis.specs.openapi import definitions
+
+    draft = next(draft for _, each, draft in VALIDATORS if each == name)
+    return getattr(jsonschema_rs, draft)(getattr(definitions, name), validate_formats=False)
 
 
 def _kind(value: Any) -> str:

@@ -53,6 +53,20 @@ def test_the_fixed_spec_has_no_defect():
     assert find_defects(fixed_spec()) == []
 
 
+@pytest.mark.parametrize("version", ["3.0.3", "3.1.0"])
+def test_relative_urls_are_no_defect_though_the_meta_schema_says_uri(version):
+    """OpenAPI lets URL fields be relative (`tokenUrl: /token`, as APIFlask and FastAPI write it)."""
+    spec = fixed_spec()
+    spec["openapi"] = version
+    flows = {"password": {"tokenUrl": "/token", "scopes": {}}}
+    spec.setdefault("components", {})["securitySchemes"] = {"OAuth2": {"type": "oauth2", "flows": flows}}
+    assert find_defects(spec) == []
+    # A wrong type in the same object is still one.
+    flows["password"]["tokenUrl"] = 42
+    defects = find_defects(spec)
+    assert defects and all(d.pointer.startswith("/components/securitySchemes/OAuth2") for d in defects)
+
+
 def test_openapi_30_meta_schema_errors_are_pinned_to_the_object_at_fault():
     """A oneOf of "Reference or the object" is looked through: the object's own error is the news."""
     spec = fixed_spec()
