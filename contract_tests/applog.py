@@ -75,6 +75,23 @@ def summary(counts: dict[str, int]) -> list[str]:
     return [f"{count}x {line}" for line, count in Counter(counts).most_common(DISTINCT_LINES)]
 
 
+def merge_summaries(parts: list[list[str]]) -> list[str]:
+    """Several runs' `summary` lines as one: a line's counts added up, most frequent first again.
+
+    The shards of one API often log the same line (a deprecation, a shared helper's warning); listed
+    once per shard, the most frequent would no longer come first.
+    """
+    counts: Counter[str] = Counter()
+    for lines in parts:
+        for text in lines:
+            count, sep, line = text.partition("x ")
+            if sep and count.isdigit():
+                counts[line] += int(count)
+            else:  # not written by `summary`: kept as it is, once
+                counts[text] += 1
+    return summary(counts)
+
+
 # The handler of the pass that is running (one pass at a time per process), for the transport to tag.
 CURRENT: list[AppLog] = []
 

@@ -6,6 +6,7 @@ import shutil
 from collections.abc import Sequence
 from pathlib import Path
 
+from contract_tests.applog import merge_summaries as merge_lines
 from contract_tests.engine import HTML_NAME, JUNIT_NAME, SUMMARY_NAME
 from contract_tests.junit import add_cut_short, merge_junit
 from contract_tests.report import GateReport, OperationCoverage, PhaseTotals, Totals
@@ -50,6 +51,7 @@ def merge_summaries(reports: Sequence[GateReport]) -> GateReport:
                 seen_failures.add(key)
                 merged.failures.append(failure)
         merged.errors += [error for error in report.errors if error not in merged.errors]
+        merged.error_details.update(report.error_details)
         merged.skipped += report.skipped
         merged.notes += report.notes
         for row in report.coverage:
@@ -57,6 +59,9 @@ def merge_summaries(reports: Sequence[GateReport]) -> GateReport:
                 rows[row.operation] = OperationCoverage(row.operation, list(row.documented), [], 0)
             rows[row.operation].observed = sorted(set(rows[row.operation].observed) | set(row.observed))
             rows[row.operation].cases += row.cases
+    merged.app_log = merge_lines([report.app_log for report in reports])
+    merged.app_output = merge_lines([report.app_output for report in reports])
+    merged.app_output_lines = sum(report.app_output_lines for report in reports)
     merged.coverage = sorted(rows.values(), key=lambda row: row.operation)
     merged.phases = list(phases.values())
     totals = [report.totals for report in reports]

@@ -93,6 +93,26 @@ def test_merge_reports_sums_totals_and_unites_coverage(tmp_path):
     assert written["totals"]["cases"] == 40
 
 
+def test_merge_reports_adds_up_the_apps_log_and_output_by_line(tmp_path):
+    first, second = tmp_path / "shard-1", tmp_path / "shard-2"
+    one = _summary("1/2", "GET /books", [200], 10, 0)
+    one.app_log = ["3x WARNING app: slow query", "1x ERROR app: lost connection"]
+    one.app_output, one.app_output_lines = ["2x stdout: debug on"], 2
+    one.errors, one.error_details = ["GET /books: boom"], {"GET /books: boom": "Traceback ..."}
+    two = _summary("2/2", "GET /keys", [404], 30, 0)
+    two.app_log = ["6x ERROR app: lost connection", "2x WARNING app: slow query"]
+    two.app_output, two.app_output_lines = ["5x stderr: deprecated", "1x stdout: debug on"], 6
+    one.write_json(first / SUMMARY_NAME)
+    two.write_json(second / SUMMARY_NAME)
+    merged = merge_reports([first, second], tmp_path / "merged")
+    # Each line once, its counts summed, the most frequent first over both shards.
+    assert merged.app_log == ["7x ERROR app: lost connection", "5x WARNING app: slow query"]
+    assert merged.app_output == ["5x stderr: deprecated", "3x stdout: debug on"]
+    assert merged.app_output_lines == 8
+    assert merged.error_details == {"GET /books: boom": "Traceback ..."}
+    assert "App output: 8 line(s)" in merged.render()
+
+
 def test_a_shard_without_links_between_its_operations_skips_the_stateful_phase(books_spec, tmp_path):
     labels = spec_labels(str(books_spec))
     keys_shard = next(
