@@ -10,26 +10,35 @@ the step draws something else where it drew before, and Hypothesis raises FlakyS
 phase stops after a fraction of its scenarios and nothing says so.
 
 The gate keeps the budget instead: it starts a new suite (Schemathesis' own retry: a fresh seed and a
-fresh Hypothesis data tree, the pool of captured values kept) and notes the restart in the report. When
-the restarts run out before the budget is spent, the phase's shortfall is an error of the stateful phase.
+fresh Hypothesis data tree, the pool of captured values kept) that runs only the scenarios the suites
+before it left, and notes the restarts in one line of the report. Suites that make headway are restarted
+until the budget is spent; when several in a row diverge almost at once, the phase's shortfall is an
+error of the stateful phase.
 """
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
+import hypothesis
 from hypothesis.errors import FlakyStrategyDefinition
 from schemathesis.engine import Status, events
 from schemathesis.engine.errors import is_inconsistent_replay
 from schemathesis.engine.run import PhaseName
 from schemathesis.engine.run.stateful import _executor
+from schemathesis.generation import stateful
 from schemathesis.generation.stateful import STATEFUL_TESTS_LABEL
 
-# New suites the gate starts after inconsistent generation, per pass; each runs up to the full budget.
-MAX_RESTARTS = 5
+# A suite that diverges within this many scenarios made no headway; this many of them in a row end the
+# phase with an error. Suites that do make headway are restarted until the budget is spent: a healthy API
+# whose lists change under Hypothesis diverges every few dozen scenarios, so any fixed number of restarts
+# would fail it on a budget large enough.
+STALLED_SCENARIOS = 5
+MAX_STALLED_SUITES = 3
 
 
 class InconsistentStatefulGeneration(Exception):
@@ -38,12 +47,33 @@ class InconsistentStatefulGeneration(Exception):
 
 @dataclass(slots=True)
 class RestartLog:
-    """What the stateful phase of one pass went through: scenarios run, restarts, the notes for the report."""
+    """What the stateful phase of one pass went through: its budget, each suite's scenarios, restarts."""
 
     budget: int = 0
-    scenarios: int = 0
+    # Scenarios that ran to their end, of each suite that ended, in order.
+    suites: list[int] = field(default_factory=list)
     restarts: int = 0
-    notes: list[str] = field(default_factory=list)
+    stalled: int = 0
+    # The scenarios the next suite is to run, set when the gate restarts one; None: Schemathesis' budget.
+    remaining: int | None = None
+    # Scenarios the running suite has finished.
+    suite: int = 0
+
+    @property
+    def scenarios(self) -> int:
+        return sum(self.suites)
+
+    @property
+    def notes(self) -> list[str]:
+        """One line for the report when the gate restarted the phase's suites, none otherwise."""
+        if not self.restarts:
+            return []
+        counts = ", ".join(str(count) for count in self.suites)
+        return [
+            f"stateful: Hypothesis found its data generation inconsistent {self.restarts} time(s) (the API's "
+            "state changed between scenarios); the gate started a new suite each time for the scenarios "
+            f"left: {self.scenarios} of {self.budget} run, in suites of {counts}"
+        ]
 
 
 def is_inconsistent_generation(exc: BaseException) -> bool:
@@ -60,29 +90,54 @@ def restart_on_inconsistent_generation() -> Iterator[RestartLog]:
     """Within the block, a stateful suite cut short by inconsistent generation is started again."""
     log = RestartLog()
     original = _executor._classify_suite_error
+    run_suite = stateful.run_state_machine_as_test
+
+    def run_rest(factory: Any, *, settings: hypothesis.settings | None = None) -> None:
+        if settings is not None and not log.budget:
+            log.budget = settings.max_examples
+        # A restarted suite runs the budget's remainder: the full budget again would overshoot it, once
+        # per restart. Schemathesis' own retries (after new failures) keep their budget.
+        if log.remaining is not None and settings is not None:
+            settings = hypothesis.settings(settings, max_examples=log.remaining)
+            log.remaining = None
+        log.suite = 0
+        outside = sys.exception()
+
+        # The suite's scenarios, counted as they end, in the unit of `max_examples`: Hypothesis counts a
+        # scenario that ran to its end, not one rejected (an unusable operation), overrun or failed, and
+        # tears every one of them down, with its exception in flight. Schemathesis' own count
+        # (`completed_scenarios`) counts them all and runs on over the suites of a phase.
+        class Counted(factory):  # type: ignore[misc, valid-type]
+            def teardown(self) -> None:
+                if sys.exception() is outside:
+                    log.suite += 1
+                super().teardown()
+
+        Counted.__name__, Counted.__qualname__ = factory.__name__, factory.__qualname__
+        try:
+            run_suite(Counted, settings=settings)
+        finally:
+            log.suites.append(log.suite)
 
     def classify(exc: Any, *, ctx: Any, engine: Any, state: Any, settings: Any) -> Any:
-        completed = ctx.completed_scenarios
         status, retry, emitted = original(exc, ctx=ctx, engine=engine, state=state, settings=settings)
-        log.budget = settings.max_examples
-        log.scenarios += completed
+        log.budget = log.budget or settings.max_examples
         if not is_inconsistent_generation(exc) or retry or emitted or engine.has_to_stop:
             # Upstream already retries (new failures), reports (a network error) or stops (failure limit,
             # deadline, Ctrl-C): nothing the gate has to add.
             return status, retry, emitted
         if engine.has_reached_the_failure_limit or log.scenarios >= log.budget:
             return status, retry, emitted
-        if log.restarts < MAX_RESTARTS:
+        ran = log.suites[-1] if log.suites else 0
+        log.stalled = log.stalled + 1 if ran < STALLED_SCENARIOS else 0
+        if log.stalled < MAX_STALLED_SUITES:
             log.restarts += 1
-            log.notes.append(
-                f"stateful: Hypothesis found its data generation inconsistent after {completed} scenarios "
-                f"of a suite (the API's state changed between scenarios), {log.scenarios} of "
-                f"{log.budget} run so far; the gate started a new suite"
-            )
+            log.remaining = log.budget - log.scenarios
             return status, True, emitted
         error = InconsistentStatefulGeneration(
             f"Hypothesis stopped the stateful phase after {log.scenarios} of its {log.budget} scenarios: "
-            f"data generation was inconsistent in {log.restarts + 1} suites ({_first_line(exc)})"
+            f"data generation was inconsistent within {STALLED_SCENARIOS} scenarios in {MAX_STALLED_SUITES} "
+            f"suites in a row ({_first_line(exc)})"
         )
         stopped = events.NonFatalError(
             error=error,
@@ -94,7 +149,9 @@ def restart_on_inconsistent_generation() -> Iterator[RestartLog]:
         return Status.ERROR, False, [stopped]
 
     _executor._classify_suite_error = classify
+    stateful.run_state_machine_as_test = run_rest
     try:
         yield log
     finally:
         _executor._classify_suite_error = original
+        stateful.run_state_machine_as_test = run_suite

@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import json
 import re
 from types import SimpleNamespace
 from typing import Any
 
+import hypothesis
 import pytest
 from flask import Flask
-from hypothesis.errors import FlakyFailure, FlakyStrategyDefinition
+from hypothesis.errors import FlakyFailure, FlakyStrategyDefinition, UnsatisfiedAssumption
 from schemathesis.engine import Status, events
 from schemathesis.engine.errors import TestingState
 from schemathesis.engine.run.stateful import _executor
 from schemathesis.engine.run.stateful.context import StatefulContext
+from schemathesis.generation import stateful
 
 from contract_tests import GateOptions, run_gate, stateful_restarts
 from contract_tests.profiles import PROFILES
@@ -49,28 +52,117 @@ def test_schemathesis_alone_ends_the_suite_as_a_pass_without_a_word():
     assert (status, retry, emitted) == (Status.SUCCESS, False, [])
 
 
-def test_a_suite_cut_short_is_restarted_and_noted_until_the_budget_is_spent():
+class _Machine:
+    """Stands in for Schemathesis' state machine: Hypothesis tears one down per scenario."""
+
+    def teardown(self) -> None:
+        pass
+
+
+def _suites(monkeypatch, scenarios: list[int]) -> list[int]:
+    """Hypothesis' runner, faked: suite i runs `scenarios[i]` scenarios (fewer if its budget is smaller),
+    each after a rejected one, and then finds its data generation inconsistent.
+
+    Returns each suite's `max_examples`.
+    """
+    budgets: list[int] = []
+
+    def hypothesis_run(factory: type, *, settings: hypothesis.settings) -> None:
+        budgets.append(settings.max_examples)
+        for _ in range(min(scenarios[len(budgets) - 1], settings.max_examples)):
+            # Hypothesis tears down a rejected scenario too, its exception in flight; it does not count.
+            with contextlib.suppress(UnsatisfiedAssumption):
+                machine = factory()
+                try:
+                    raise UnsatisfiedAssumption
+                finally:
+                    machine.teardown()
+            factory().teardown()
+        if len(budgets) < len(scenarios):
+            raise FlakyStrategyDefinition(INCONSISTENT)
+
+    monkeypatch.setattr(stateful, "run_state_machine_as_test", hypothesis_run)
+    return budgets
+
+
+def _suite(settings: hypothesis.settings, *, upstream_retry: bool = False, **engine: bool) -> tuple:
+    """One suite as Schemathesis' executor runs it: the machine, then its error classified."""
+    try:
+        stateful.run_state_machine_as_test(_Machine, settings=settings)
+    except FlakyStrategyDefinition as exc:
+        ctx = StatefulContext()
+        # Schemathesis' own count runs on over the suites of a phase: the gate must not trust it.
+        ctx.completed_scenarios = 10_000
+        if upstream_retry:
+            ctx.seen_in_suite.add(("new failure",))
+        return _executor._classify_suite_error(
+            exc, ctx=ctx, engine=_engine(**engine), state=TestingState(), settings=settings
+        )
+    return Status.SUCCESS, False, []
+
+
+def test_a_suite_cut_short_is_restarted_for_the_scenarios_left_until_the_budget_is_spent(monkeypatch):
+    budgets = _suites(monkeypatch, [16, 30, 50])
+    full = hypothesis.settings(max_examples=60)
     with restart_on_inconsistent_generation() as log:
-        status, retry, emitted = _classify(FlakyStrategyDefinition(INCONSISTENT), scenarios=16)
-        assert (status, retry, emitted) == (Status.SUCCESS, True, [])
-        assert log.scenarios == 16 and log.restarts == 1
-        assert "inconsistent after 16 scenarios" in log.notes[0] and "16 of 60" in log.notes[0]
-        # The new suite spent the rest of the budget before diverging: nothing left to restart for.
-        assert _classify(FlakyStrategyDefinition(INCONSISTENT), scenarios=50)[1] is False
-    assert len(log.notes) == 1
+        assert _suite(full) == (Status.SUCCESS, True, [])
+        assert _suite(full) == (Status.SUCCESS, True, [])
+        assert _suite(full) == (Status.SUCCESS, False, [])
+    # Each restarted suite runs what the ones before it left, never the full budget again.
+    assert budgets == [60, 44, 14]
+    assert log.suites == [16, 30, 14] and log.scenarios == 60 and log.restarts == 2
+    [note] = log.notes
+    assert "inconsistent 2 time(s)" in note and "60 of 60 run, in suites of 16, 30, 14" in note
     assert _executor._classify_suite_error.__name__ == "_classify_suite_error", "the patch must be undone"
+    assert stateful.run_state_machine_as_test is not None and not log.remaining
 
 
-def test_when_the_restarts_run_out_the_shortfall_is_an_error_of_the_stateful_phase(monkeypatch):
-    monkeypatch.setattr(stateful_restarts, "MAX_RESTARTS", 1)
-    with restart_on_inconsistent_generation():
-        assert _classify(FlakyStrategyDefinition(INCONSISTENT), scenarios=5)[1] is True
-        status, retry, emitted = _classify(FlakyStrategyDefinition(INCONSISTENT), scenarios=5)
-    assert (status, retry) == (Status.ERROR, False)
+def test_a_suite_that_spent_the_budget_before_diverging_is_not_restarted(monkeypatch):
+    _suites(monkeypatch, [60, 1])
+    with restart_on_inconsistent_generation() as log:
+        assert _suite(hypothesis.settings(max_examples=60)) == (Status.SUCCESS, False, [])
+    assert log.suites == [60] and log.notes == []
+
+
+def test_schemathesis_own_retry_keeps_its_budget(monkeypatch):
+    budgets = _suites(monkeypatch, [20, 30, 60])
+    full = hypothesis.settings(max_examples=60)
+    with restart_on_inconsistent_generation() as log:
+        # A suite with a new failure is retried by Schemathesis itself, with its own budget.
+        assert _suite(full, upstream_retry=True)[1] is True
+        assert _suite(full)[1] is True
+        _suite(full)
+    assert budgets == [60, 60, 10]
+    assert log.restarts == 1
+
+
+def test_suites_that_stall_in_a_row_are_an_error_of_the_stateful_phase(monkeypatch):
+    stall = stateful_restarts.STALLED_SCENARIOS - 1
+    _suites(monkeypatch, [20, stall, stall, stall, 1])
+    full = hypothesis.settings(max_examples=60)
+    with restart_on_inconsistent_generation() as log:
+        outcomes = [_suite(full) for _ in range(stateful_restarts.MAX_STALLED_SUITES + 1)]
+    assert [retry for _, retry, _ in outcomes] == [True] * stateful_restarts.MAX_STALLED_SUITES + [False]
+    status, _, emitted = outcomes[-1]
+    assert status == Status.ERROR
     [error] = emitted
     assert isinstance(error, events.NonFatalError) and error.phase.value == "stateful"
     assert isinstance(error.value, InconsistentStatefulGeneration)
-    assert "after 10 of its 60 scenarios" in str(error.value) and "in 2 suites" in str(error.value)
+    ran = 20 + stall * stateful_restarts.MAX_STALLED_SUITES
+    assert f"after {ran} of its 60 scenarios" in str(error.value)
+    assert f"in {stateful_restarts.MAX_STALLED_SUITES} suites in a row" in str(error.value)
+    assert log.scenarios == ran
+
+
+def test_a_stall_between_suites_that_make_headway_is_forgiven(monkeypatch):
+    stall = stateful_restarts.STALLED_SCENARIOS - 1
+    scenarios = [stall, stall, 10] * 3 + [60]
+    _suites(monkeypatch, scenarios)
+    full = hypothesis.settings(max_examples=200)
+    with restart_on_inconsistent_generation() as log:
+        outcomes = [_suite(full) for _ in scenarios]
+    assert all(status == Status.SUCCESS for status, _, _ in outcomes)
+    assert log.scenarios == 3 * (2 * stall + 10) + 60 and log.restarts == len(scenarios) - 1
 
 
 @pytest.mark.parametrize(
@@ -87,7 +179,7 @@ def test_other_endings_are_left_to_schemathesis(exc, engine):
     upstream = _classify(exc, scenarios=3, **engine)
     with restart_on_inconsistent_generation() as log:
         assert _classify(exc, scenarios=3, **engine) == upstream
-    assert log.notes == []
+    assert log.notes == [] and log.remaining is None
 
 
 def _flip_flopping_lists(size: int) -> Flask:
@@ -139,7 +231,8 @@ def _gate(tmp_path, size: int) -> object:
 
 def test_the_synthetic_api_keeps_its_stateful_budget_and_one_cut_short_for_good_fails(tmp_path, monkeypatch):
     with monkeypatch.context() as patch:
-        patch.setattr(stateful_restarts, "MAX_RESTARTS", 0)
+        patch.setattr(stateful_restarts, "MAX_STALLED_SUITES", 1)
+        patch.setattr(stateful_restarts, "STALLED_SCENARIOS", 10_000)
         cut_short = _gate(tmp_path, 20)
     assert not cut_short.ok, (cut_short.errors, cut_short.notes, cut_short.phases)
     assert any("Hypothesis stopped the stateful phase after" in error for error in cut_short.errors), (
@@ -152,6 +245,8 @@ def test_the_synthetic_api_keeps_its_stateful_budget_and_one_cut_short_for_good_
     assert report.notes and all("data generation inconsistent" in note for note in report.notes)
     assert any(line.startswith("Note: stateful: Hypothesis") for line in report.render().splitlines())
     assert report.to_dict()["notes"] == report.notes
+    [spent] = [int(n) for note in report.notes for n in re.findall(r"(\d+) of 120 run", note)]
+    assert spent >= 120, report.notes
     # The restarted suites spent the budget the first one left.
     assert report.phases[0].cases > cut_short.phases[0].cases, (report.phases, cut_short.phases)
     stopped = r"after (\d+) of its 120 scenarios"
