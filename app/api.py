@@ -16,6 +16,7 @@ from webargs.flaskparser import FlaskParser, is_json_request
 from werkzeug.exceptions import HTTPException
 
 from app.errors import ERROR_DOCS, ErrorSchema, error_payload
+from app.request_id import RequestIdHeader
 from app.schemas.validators import UniqueItems
 
 JSON = "application/json"
@@ -142,6 +143,8 @@ class Api(flask_smorest.Api):
         app.after_request(_no_content_type_without_content)
 
     def _init_spec(self, **kwargs: Any) -> None:
+        request_id = RequestIdHeader(self.config["REQUEST_ID_HEADER"])
+        kwargs["extra_plugins"] = [*(kwargs.get("extra_plugins") or ()), request_id]
         super()._init_spec(**kwargs)
         self.ma_plugin.converter.add_attribute_function(unique_items_attribute)
 

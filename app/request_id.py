@@ -11,10 +11,13 @@ from __future__ import annotations
 import logging
 import re
 import uuid
+from typing import Any
 
+from apispec import APISpec, BasePlugin
 from flask import Flask, Response, current_app, g, has_request_context, request
 
-_SAFE = re.compile(r"[A-Za-z0-9._:/+=@-]+")
+SAFE_CHARACTERS = "A-Za-z0-9._:/+=@-"
+_SAFE = re.compile(f"[{SAFE_CHARACTERS}]+")
 NO_REQUEST = "-"
 
 
@@ -66,3 +69,31 @@ def _echo_request_id(response: Response) -> Response:
     g.request_id = request_id
     response.headers[current_app.config["REQUEST_ID_HEADER"]] = request_id
     return response
+
+
+class RequestIdHeader(BasePlugin):
+    """Documents the ID header on every response of every operation: clients may rely on what it promises."""
+
+    def __init__(self, header: str) -> None:
+        self.header = header
+
+    def init_spec(self, spec: APISpec) -> None:
+        super().init_spec(spec)
+        spec.components.header(
+            self.header,
+            {
+                "description": (
+                    f"This request's ID, on every response: the request's own `{self.header}` when it "
+                    f"is made of `{SAFE_CHARACTERS}` and not longer than the server's limit (128 by "
+                    "default), else a new one (32 hex digits). The app's log lines carry it: quote it "
+                    "when reporting a problem."
+                ),
+                "required": True,
+                "schema": {"type": "string", "minLength": 1, "pattern": f"^[{SAFE_CHARACTERS}]+$"},
+            },
+        )
+
+    def operation_helper(self, path: str | None = None, operations: dict | None = None, **_: Any) -> None:
+        for operation in (operations or {}).values():
+            for response in operation.get("responses", {}).values():
+                response.setdefault("headers", {})[self.header] = self.header

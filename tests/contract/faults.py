@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 import json
 import re
+import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -75,7 +76,13 @@ def _error(status: int, phrase: str, message: str, errors: dict[str, Any] | None
     payload: dict[str, Any] = {"code": status, "status": phrase, "message": message}
     if errors:
         payload["errors"] = errors
-    return Response(json.dumps(payload), status=status, mimetype=JSON)
+    return _with_request_id(Response(json.dumps(payload), status=status, mimetype=JSON))
+
+
+def _with_request_id(response: Response) -> Response:
+    """A response a fault makes up keeps the app's other promises: each bug is as narrow as a real one."""
+    response.headers["X-Request-ID"] = uuid.uuid4().hex
+    return response
 
 
 def _rewritten(
@@ -234,7 +241,7 @@ def delete_keeps_todo(request: Request, forward: Forward, state: FaultState) -> 
     if current.status_code == 200 and precondition_holds:
         gone = Response(status=204)
         del gone.headers["Content-Type"]
-        return gone
+        return _with_request_id(gone)
     return forward(request)
 
 
@@ -243,6 +250,14 @@ def created_without_location(request: Request, forward: Forward, state: FaultSta
     response = forward(request)
     if request.method == "POST" and COLLECTION.match(request.path) and response.status_code == 201:
         del response.headers["Location"]
+    return response
+
+
+def not_found_without_request_id(request: Request, forward: Forward, state: FaultState) -> Response:
+    """A 404 for a todo answered without the request ID every response promises (a handler of its own)."""
+    response = forward(request)
+    if ITEM.match(request.path) and response.status_code == 404:
+        del response.headers["X-Request-ID"]
     return response
 
 
@@ -362,6 +377,13 @@ FAULTS: dict[str, Fault] = {
             (CREATE,),
             "201 from create without its `Location` header",
             created_without_location,
+        ),
+        Fault(
+            "missing_request_id",
+            "response_headers_conformance",
+            _item("GET", "PATCH", "PUT", "DELETE"),
+            "404 for a todo without its `X-Request-ID` header",
+            not_found_without_request_id,
         ),
     )
 }

@@ -16,7 +16,7 @@ def user(client, auth_headers):
 
 
 def test_every_fault_names_a_check_and_operations():
-    assert len(FAULTS) == 11
+    assert len(FAULTS) == 12
     for fault in FAULTS.values():
         assert fault.check and fault.operations and fault.description
 
@@ -141,6 +141,16 @@ def test_missing_location_on_created_todo_only(app, user):
     assert "ETag" in created.headers
     registered = client.post("/api/auth/register", json={"username": "other", "password": "p" * 12})
     assert "Location" in registered.headers
+
+
+def test_missing_request_id_on_a_missing_todo_only(app, user):
+    client, auth = user
+    inject(app, "missing_request_id")
+    missing = client.get("/api/todos/4242", headers=auth)
+    assert missing.status_code == 404 and "X-Request-ID" not in missing.headers
+    created = client.post("/api/todos", json=TODO, headers=auth)
+    assert created.status_code == 201 and created.headers["X-Request-ID"]
+    assert client.get(created.headers["Location"], headers=auth).headers["X-Request-ID"]
 
 
 @pytest.mark.parametrize("name", sorted(FAULTS))

@@ -314,7 +314,10 @@ export interface components {
     responses: never;
     parameters: never;
     requestBodies: never;
-    headers: never;
+    headers: {
+        /** @description This request's ID, on every response: the request's own `X-Request-ID` when it is made of `A-Za-z0-9._:/+=@-` and not longer than the server's limit (128 by default), else a new one (32 hex digits). The app's log lines carry it: quote it when reporting a problem. */
+        "X-Request-ID": string;
+    };
     pathItems: never;
 }
 export type $defs = Record<string, never>;
@@ -341,6 +344,7 @@ export interface operations {
             /** @description A new bearer token. */
             200: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -350,6 +354,7 @@ export interface operations {
             /** @description The request is not well formed (e.g. malformed JSON). */
             400: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -361,6 +366,7 @@ export interface operations {
                 headers: {
                     /** @description The authentication scheme to use: `Bearer`. */
                     "WWW-Authenticate": string;
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -370,6 +376,7 @@ export interface operations {
             /** @description The request body is larger than the server accepts. */
             413: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -379,6 +386,7 @@ export interface operations {
             /** @description The request body is not `application/json`. */
             415: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -388,6 +396,7 @@ export interface operations {
             /** @description The request is well formed but its values are invalid; see `errors`. */
             422: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -399,6 +408,7 @@ export interface operations {
                 headers: {
                     /** @description Seconds until the limit lets a request through again. */
                     "Retry-After": number;
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -410,6 +420,7 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before retrying. */
                     "Retry-After": number;
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -430,6 +441,7 @@ export interface operations {
             /** @description The token is revoked. */
             204: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -439,6 +451,7 @@ export interface operations {
                 headers: {
                     /** @description The authentication scheme to use: `Bearer`. */
                     "WWW-Authenticate": string;
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -450,6 +463,7 @@ export interface operations {
                 headers: {
                     /** @description Seconds until the limit lets a request through again. */
                     "Retry-After": number;
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -461,6 +475,7 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before retrying. */
                     "Retry-After": number;
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -481,6 +496,7 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -492,6 +508,7 @@ export interface operations {
                 headers: {
                     /** @description The authentication scheme to use: `Bearer`. */
                     "WWW-Authenticate": string;
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -503,6 +520,7 @@ export interface operations {
                 headers: {
                     /** @description Seconds until the limit lets a request through again. */
                     "Retry-After": number;
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -514,6 +532,7 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before retrying. */
                     "Retry-After": number;
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -546,6 +565,7 @@ export interface operations {
                 headers: {
                     /** @description Where the created resource can be read. */
                     Location: string;
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -555,6 +575,7 @@ export interface operations {
             /** @description The request is not well formed (e.g. malformed JSON). */
             400: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -564,6 +585,7 @@ export interface operations {
             /** @description The request conflicts with the current state (e.g. a username that is taken). */
             409: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -573,6 +595,7 @@ export interface operations {
             /** @description The request body is larger than the server accepts. */
             413: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -582,6 +605,7 @@ export interface operations {
             /** @description The request body is not `application/json`. */
             415: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -591,6 +615,7 @@ export interface operations {
             /** @description The request is well formed but its values are invalid; see `errors`. */
             422: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -602,6 +627,7 @@ export interface operations {
                 headers: {
                     /** @description Seconds until the limit lets a request through again. */
                     "Retry-After": number;
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -613,6 +639,7 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before retrying. */
                     "Retry-After": number;
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -649,6 +676,7 @@ export interface operations {
                     "X-Page": number;
                     /** @description Page size used. */
                     "X-Per-Page": number;
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     /** @description Todos matching the filters, on all pages. */
                     "X-Total-Count": number;
                     /** @description Number of pages (0 when nothing matches). */
@@ -664,6 +692,7 @@ export interface operations {
                 headers: {
                     /** @description The authentication scheme to use: `Bearer`. */
                     "WWW-Authenticate": string;
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -673,6 +702,7 @@ export interface operations {
             /** @description The request is well formed but its values are invalid; see `errors`. */
             422: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -684,6 +714,7 @@ export interface operations {
                 headers: {
                     /** @description Seconds until the limit lets a request through again. */
                     "Retry-After": number;
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -695,6 +726,7 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before retrying. */
                     "Retry-After": number;
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -732,6 +764,7 @@ export interface operations {
                     ETag: string;
                     /** @description URL of the new todo. */
                     Location: string;
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -741,6 +774,7 @@ export interface operations {
             /** @description The request is not well formed (e.g. malformed JSON). */
             400: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -752,6 +786,7 @@ export interface operations {
                 headers: {
                     /** @description The authentication scheme to use: `Bearer`. */
                     "WWW-Authenticate": string;
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -761,6 +796,7 @@ export interface operations {
             /** @description The request body is larger than the server accepts. */
             413: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -770,6 +806,7 @@ export interface operations {
             /** @description The request body is not `application/json`. */
             415: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -779,6 +816,7 @@ export interface operations {
             /** @description The request is well formed but its values are invalid; see `errors`. */
             422: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -790,6 +828,7 @@ export interface operations {
                 headers: {
                     /** @description Seconds until the limit lets a request through again. */
                     "Retry-After": number;
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -801,6 +840,7 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before retrying. */
                     "Retry-After": number;
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -825,6 +865,7 @@ export interface operations {
                 headers: {
                     /** @description Strong validator of this representation; send it back in `If-Match`. */
                     ETag: string;
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -836,6 +877,7 @@ export interface operations {
                 headers: {
                     /** @description The authentication scheme to use: `Bearer`. */
                     "WWW-Authenticate": string;
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -845,6 +887,7 @@ export interface operations {
             /** @description No such resource for this user. */
             404: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -856,6 +899,7 @@ export interface operations {
                 headers: {
                     /** @description Seconds until the limit lets a request through again. */
                     "Retry-After": number;
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -867,6 +911,7 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before retrying. */
                     "Retry-After": number;
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -908,6 +953,7 @@ export interface operations {
                 headers: {
                     /** @description Strong validator of this representation; send it back in `If-Match`. */
                     ETag: string;
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -917,6 +963,7 @@ export interface operations {
             /** @description The request is not well formed (e.g. malformed JSON). */
             400: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -928,6 +975,7 @@ export interface operations {
                 headers: {
                     /** @description The authentication scheme to use: `Bearer`. */
                     "WWW-Authenticate": string;
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -937,6 +985,7 @@ export interface operations {
             /** @description No such resource for this user. */
             404: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -946,6 +995,7 @@ export interface operations {
             /** @description `If-Match` does not match the resource's current `ETag`. */
             412: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -955,6 +1005,7 @@ export interface operations {
             /** @description The request body is larger than the server accepts. */
             413: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -964,6 +1015,7 @@ export interface operations {
             /** @description The request body is not `application/json`. */
             415: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -973,6 +1025,7 @@ export interface operations {
             /** @description The request is well formed but its values are invalid; see `errors`. */
             422: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -984,6 +1037,7 @@ export interface operations {
                 headers: {
                     /** @description Seconds until the limit lets a request through again. */
                     "Retry-After": number;
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -995,6 +1049,7 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before retrying. */
                     "Retry-After": number;
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1020,6 +1075,7 @@ export interface operations {
             /** @description The todo is gone. */
             204: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -1029,6 +1085,7 @@ export interface operations {
                 headers: {
                     /** @description The authentication scheme to use: `Bearer`. */
                     "WWW-Authenticate": string;
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1038,6 +1095,7 @@ export interface operations {
             /** @description No such resource for this user. */
             404: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1047,6 +1105,7 @@ export interface operations {
             /** @description `If-Match` does not match the resource's current `ETag`. */
             412: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1056,6 +1115,7 @@ export interface operations {
             /** @description The request is well formed but its values are invalid; see `errors`. */
             422: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1067,6 +1127,7 @@ export interface operations {
                 headers: {
                     /** @description Seconds until the limit lets a request through again. */
                     "Retry-After": number;
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1078,6 +1139,7 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before retrying. */
                     "Retry-After": number;
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1114,6 +1176,7 @@ export interface operations {
                 headers: {
                     /** @description Strong validator of this representation; send it back in `If-Match`. */
                     ETag: string;
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1123,6 +1186,7 @@ export interface operations {
             /** @description The request is not well formed (e.g. malformed JSON). */
             400: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1134,6 +1198,7 @@ export interface operations {
                 headers: {
                     /** @description The authentication scheme to use: `Bearer`. */
                     "WWW-Authenticate": string;
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1143,6 +1208,7 @@ export interface operations {
             /** @description No such resource for this user. */
             404: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1152,6 +1218,7 @@ export interface operations {
             /** @description `If-Match` does not match the resource's current `ETag`. */
             412: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1161,6 +1228,7 @@ export interface operations {
             /** @description The request body is larger than the server accepts. */
             413: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1170,6 +1238,7 @@ export interface operations {
             /** @description The request body is not `application/json`. */
             415: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1179,6 +1248,7 @@ export interface operations {
             /** @description The request is well formed but its values are invalid; see `errors`. */
             422: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1190,6 +1260,7 @@ export interface operations {
                 headers: {
                     /** @description Seconds until the limit lets a request through again. */
                     "Retry-After": number;
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1201,6 +1272,7 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before retrying. */
                     "Retry-After": number;
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1221,6 +1293,7 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1232,6 +1305,7 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before retrying. */
                     "Retry-After": number;
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
